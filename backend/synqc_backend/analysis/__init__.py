@@ -1,0 +1,1 @@
+"""Pure numerics: counts in, estimates with uncertainties out. No I/O."""

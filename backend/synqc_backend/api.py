@@ -1,0 +1,77 @@
+"""The FastAPI app: `create_app(settings)`, and `app` for `uvicorn synqc_backend.api:app`."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, Depends, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from starlette.concurrency import run_in_threadpool
+
+from synqc_backend import __version__
+from synqc_backend.config import Settings
+from synqc_backend.deps import require_api_key
+from synqc_backend.errors_http import install_error_handlers
+from synqc_backend.request_context import BodySizeLimitMiddleware, RequestIdMiddleware
+from synqc_backend.routes import (
+    console,
+    controls,
+    experiments,
+    health,
+    physics,
+    runs,
+    targets,
+    telemetry,
+)
+from synqc_backend.services import start_services
+
+PUBLIC_ROUTERS = (health.router, targets.router, physics.router, console.router)
+PROTECTED_ROUTERS = (runs.router, experiments.router, controls.router, telemetry.router)
+API_PREFIX = "/api"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The app for these settings; its lifespan starts and stops every service."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services = await run_in_threadpool(start_services, settings)
+        app.state.services = services
+        try:
+            yield
+        finally:
+            await run_in_threadpool(services.close)
+
+    app = FastAPI(
+        title="SynQc TDS",
+        version=__version__,
+        summary="Qubit-characterization runs with KPIs from measured counts",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    protected = APIRouter(dependencies=[Depends(require_api_key)])
+    for router in PROTECTED_ROUTERS:
+        protected.include_router(router)
+    for prefix, in_schema in (("", True), (API_PREFIX, False)):
+        for router in (*PUBLIC_ROUTERS, protected):
+            app.include_router(router, prefix=prefix, include_in_schema=in_schema)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=list(settings.allowed_origins),
+        allow_credentials="*" not in settings.allowed_origins,
+        allow_methods=["GET", "POST", "OPTIONS"],
+        allow_headers=[
+            "Authorization",
+            "Content-Type",
+            "X-Api-Key",
+            "X-Session-Id",
+            "X-Request-Id",
+        ],
+        expose_headers=["X-Request-Id"],
+    )
+    app.add_middleware(RequestIdMiddleware)
+    return app
+
+
+app = create_app()

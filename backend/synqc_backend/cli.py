@@ -1,0 +1,122 @@
+"""`synqc`: serve the API, run a preset in-process, list targets, migrate the store."""
+
+import json
+import time
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from synqc_backend import run_report
+from synqc_backend.api import create_app
+from synqc_backend.config import Settings
+from synqc_backend.errors import ApiError
+from synqc_backend.logging_setup import configure_logging
+from synqc_backend.models import Preset, RunExperimentRequest, RunExperimentResponse
+from synqc_backend.services import Services, start_services
+from synqc_backend.storage.database import Database
+from synqc_backend.storage.repository import RunRepository
+from synqc_backend.targets.base import hardware_target
+from synqc_backend.targets.registry import build_targets
+
+CLI_SESSION = "cli"
+
+cli = typer.Typer(
+    help="SynQc TDS: qubit characterization with KPIs from measured counts.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to bind")] = 8001,
+) -> None:
+    """Serve the API and the console (embedded default: SQLite, in-process workers)."""
+    configure_logging()
+    uvicorn.run(create_app(Settings()), host=host, port=port, log_config=None)
+
+
+@cli.command()
+def run(
+    preset: Annotated[Preset, typer.Argument(help="preset to run")],
+    target: Annotated[str, typer.Option(help="hardware target id")] = "sim_local",
+    shots: Annotated[int | None, typer.Option(help="shot budget of the run")] = None,
+    seed: Annotated[int | None, typer.Option(help="seed for reproducible simulation")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the response as JSON")] = False,
+) -> None:
+    """Run one preset in this process and print its result."""
+    settings = Settings()
+    services = start_services(settings, recover=False)
+    try:
+        request = RunExperimentRequest(
+            preset=preset, hardware_target=target, shot_budget=shots, seed=seed
+        )
+        response = _run_to_end(services, request)
+    except ApiError as error:
+        typer.echo(f"error {error.code.value}: {error.message}\nhint: {error.hint}", err=True)
+        raise typer.Exit(2) from error
+    finally:
+        services.close()
+    if as_json:
+        typer.echo(response.model_dump_json(indent=2))
+    else:
+        typer.echo(_summary(response))
+    if response.error_code is not None:
+        raise typer.Exit(1)
+
+
+@cli.command()
+def targets() -> None:
+    """List the targets with their readiness."""
+    for target in build_targets().values():
+        view = hardware_target(target)
+        typer.echo(f"{view.id:<16} {view.status.value:<13} {view.name}: {view.status_detail}")
+
+
+@cli.command()
+def migrate() -> None:
+    """Apply the store's migrations (SYNQC_DATABASE_URL)."""
+    database = Database(Settings().database_url)
+    try:
+        database.migrate()
+    finally:
+        database.dispose()
+    typer.echo(f"schema of {database.backend} store is up to date")
+
+
+def _run_to_end(services: Services, request: RunExperimentRequest) -> RunExperimentResponse:
+    engine = services.engine
+    run_id = engine.submit(request, CLI_SESSION, received_at=time.time())
+    engine.wait_until_finished(run_id, timeout_s=services.settings.job_timeout_seconds + 30)
+    with services.database.unit_of_work() as session:
+        row = RunRepository(session).get(run_id)
+        assert row is not None
+        return run_report.response(row)
+
+
+def _summary(response: RunExperimentResponse) -> str:
+    kpis = response.kpis
+    lines = [
+        f"run {response.id}  {response.preset.value} on {response.hardware_target}",
+        f"status   {kpis.status.value}",
+        f"shots    {kpis.shots_used} of {kpis.shot_budget}",
+    ]
+    for detail in response.kpi_details:
+        ci = "" if detail.ci95 is None else f"  ci95 [{detail.ci95[0]:.4f}, {detail.ci95[1]:.4f}]"
+        lines.append(
+            f"{detail.name:<9}{detail.value:.4f} {detail.units}{ci}  ({detail.definition_id})"
+        )
+    for stage in response.workflow_trace:
+        lines.append(f"  {stage.id:<9}{stage.dwell_ms:9.1f} ms")
+    if response.error_code:
+        lines.append(f"error    {response.error_code}: {response.error_message}")
+        lines.append(f"hint     {response.action_hint}")
+    if kpis.raw_counts:
+        lines.append("counts   " + json.dumps(kpis.raw_counts, sort_keys=True))
+    return "\n".join(lines)
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,61 @@
+"""Settings of the service: every `SYNQC_` environment variable, read once at the edge."""
+
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class Environment(StrEnum):
+    DEV = "dev"
+    PROD = "prod"
+
+
+class Settings(BaseSettings):
+    """Configuration of one API or worker process.
+
+    - Unset `redis_url` means the embedded default: in-process queue and in-memory budgets.
+    - Shot limits are counts of shots; times are seconds unless the name says otherwise.
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix="SYNQC_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    env: Environment = Environment.DEV
+    api_key: Annotated[tuple[str, ...], NoDecode] = ()
+    allowed_origins: Annotated[tuple[str, ...], NoDecode] = (
+        "http://127.0.0.1:8001",
+        "http://localhost:8001",
+    )
+    database_url: str = "sqlite:///./data/synqc.db"
+    redis_url: str | None = None
+    session_budget_ttl_seconds: int = Field(3600, ge=1)
+    max_shots_per_experiment: int = Field(200_000, ge=1)
+    max_shots_per_session: int = Field(1_000_000, ge=1)
+    default_shot_budget: int = Field(2048, ge=1)
+    allow_remote_hardware: bool = True
+    worker_concurrency: int = Field(2, ge=1, le=64)
+    job_timeout_seconds: float = Field(300.0, gt=0)
+    enable_metrics: bool = True
+    metrics_port: int = Field(9000, ge=0, le=65535)
+    legacy_run_wait_seconds: float = Field(60.0, ge=0)
+    max_request_bytes: int = Field(65_536, ge=1024)
+    max_run_attempts: int = Field(3, ge=1)
+
+    @field_validator("api_key", "allowed_origins", mode="before")
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @property
+    def embedded(self) -> bool:
+        """True when no Redis is configured: one process runs the API and the workers."""
+        return self.redis_url is None
+
+    @property
+    def require_api_key(self) -> bool:
+        return bool(self.api_key)

@@ -1,0 +1,408 @@
+"""SynQcEngine: submit a run (validate, reserve shots, store, enqueue) and execute it end to end.
+
+The only place where presets, targets and analysis meet.
+"""
+
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from synqc_backend import guardrails, run_failure
+from synqc_backend.budget import BudgetTracker
+from synqc_backend.config import Settings
+from synqc_backend.errors import ApiError, ErrorCode
+from synqc_backend.execution import CircuitBatch
+from synqc_backend.models import (
+    ControlProfile,
+    ControlProfileUpdate,
+    HardwareTarget,
+    RunExperimentRequest,
+    RunState,
+    SessionBudget,
+)
+from synqc_backend.models import Preset as PresetName
+from synqc_backend.presets.base import BatchOutcome, Preset, PresetContext
+from synqc_backend.queue import RunQueue
+from synqc_backend.run_failure import RunFailure
+from synqc_backend.run_report import build_result
+from synqc_backend.storage.database import Database
+from synqc_backend.storage.repository import RunRepository, StoredCounts
+from synqc_backend.storage.tables import RunRow
+from synqc_backend.targets.base import Target, hardware_target
+
+log = logging.getLogger(__name__)
+
+CONTROL_PROFILE_NAME = "default"
+PROGRESS_PLANNED = 0.1
+PROGRESS_EXECUTED = 0.9
+
+
+@dataclass(frozen=True)
+class ClaimedRun:
+    """What a worker needs of a stored run, loaded once when it claims the run."""
+
+    id: str
+    session_id: str
+    request: RunExperimentRequest
+    controls: ControlProfile
+    shot_budget: int
+    started_at: float
+    timeline: dict[str, float]
+
+
+class SynQcEngine:
+    """Validates and stores runs at submit; executes stored runs inside a job."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        database: Database,
+        budget: BudgetTracker,
+        targets: dict[str, Target],
+        presets: dict[PresetName, Preset],
+        queue: RunQueue,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.settings = settings
+        self.database = database
+        self.budget = budget
+        self.targets = targets
+        self.presets = presets
+        self.queue = queue
+        self._clock = clock
+
+    def submit(self, request: RunExperimentRequest, session_id: str, received_at: float) -> str:
+        """Store the run as `queued` and enqueue it; every refusal happens before anything."""
+        preset = guardrails.resolve_preset(self.presets, request.preset)
+        target = guardrails.resolve_target(self.targets, request.hardware_target, self.settings)
+        guardrails.check_compare_targets(request, self.targets, self.settings)
+        shots = request.shot_budget or self.settings.default_shot_budget
+        guardrails.check_shots(shots, target, self.settings)
+        guardrails.check_qubits(request, target)
+        with self.database.unit_of_work() as session:
+            controls = request.control_overrides or self._control_profile(RunRepository(session))
+        self._reserve(session_id, shots)
+        run_id = str(uuid.uuid4())
+        try:
+            with self.database.unit_of_work() as session:
+                RunRepository(session).add(
+                    _new_row(
+                        run_id,
+                        session_id,
+                        request,
+                        preset,
+                        target,
+                        shots,
+                        controls,
+                        received_at,
+                        self._clock(),
+                    )
+                )
+        except Exception:
+            self.budget.release(session_id, shots)
+            raise
+        self.queue.enqueue(run_id)
+        return run_id
+
+    def hardware_targets(self) -> list[HardwareTarget]:
+        return [hardware_target(target) for target in self.targets.values()]
+
+    def preset_names(self) -> list[str]:
+        return [name.value for name in self.presets]
+
+    def control_profile(self) -> ControlProfile:
+        with self.database.unit_of_work() as session:
+            return self._control_profile(RunRepository(session))
+
+    def update_control_profile(self, update: ControlProfileUpdate) -> ControlProfile:
+        """Merge the given fields into the server's profile; the merged profile is validated."""
+        with self.database.unit_of_work() as session:
+            repository = RunRepository(session)
+            current = self._control_profile(repository)
+            merged = current.model_dump() | update.model_dump(exclude_unset=True)
+            profile = ControlProfile.model_validate(merged)
+            repository.save_control_profile(
+                CONTROL_PROFILE_NAME, profile.model_dump(mode="json"), self._clock()
+            )
+        return profile
+
+    def session_budget(self, session_id: str) -> SessionBudget:
+        used = self.budget.used(session_id)
+        return SessionBudget(
+            session_id=session_id,
+            limit=self.budget.limit,
+            used=used,
+            remaining=max(0, self.budget.limit - used),
+            ttl_seconds=self.budget.ttl_s,
+        )
+
+    def wait_until_finished(self, run_id: str, timeout_s: float, poll_s: float = 0.05) -> bool:
+        """Poll the run table until the run is final or `timeout_s` passes."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            with self.database.unit_of_work() as session:
+                row = RunRepository(session).get(run_id)
+                if row is None:
+                    raise not_found(run_id)
+                if RunState(row.status).finished:
+                    return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(poll_s)
+
+    def cancel(self, run_id: str) -> None:
+        """Cancel a queued run now, or ask a running one to stop at its next checkpoint."""
+        with self.database.unit_of_work() as session:
+            repository = RunRepository(session)
+            row = repository.get(run_id)
+            if row is None:
+                raise not_found(run_id)
+            if repository.cancel_if_queued(run_id, self._clock()):
+                session_id, refund = row.session_id, row.shot_budget
+            elif repository.request_cancel(run_id):
+                return
+            else:
+                raise ApiError(
+                    409,
+                    ErrorCode.INVALID_REQUEST,
+                    f"run {run_id} has already finished",
+                    hint="only queued or running runs can be cancelled",
+                    detail={"run_id": run_id},
+                )
+        self.budget.release(session_id, refund)
+
+    def recover(self) -> None:
+        """At start-up: fail runs a crash left `running`, rebuild budgets, re-dispatch `queued`."""
+        for run_id in self._ids_in_state(RunState.RUNNING):
+            self._finish_failed(
+                run_id, run_failure.interrupted("the server stopped mid-run"), refund=False
+            )
+        with self.database.unit_of_work() as session:
+            since = self._clock() - self.settings.session_budget_ttl_seconds
+            self.budget.restore(RunRepository(session).session_usage(since))
+        for run_id in self._ids_in_state(RunState.QUEUED):
+            self.queue.enqueue(run_id)
+
+    def execute_run(self, run_id: str) -> None:
+        """Run a stored run to a final state; a no-op if another worker or a cancel won it."""
+        claimed = self._claim(run_id)
+        if claimed is None:
+            return
+        try:
+            self._execute(claimed)
+        except RunFailure as failure:
+            self._finish_failed(run_id, failure)
+        except Exception as error:
+            log.exception("run %s failed", run_id)
+            self._finish_failed(
+                run_id,
+                RunFailure(
+                    ErrorCode.INTERNAL_ERROR,
+                    f"{type(error).__name__}: {error}",
+                    "the error was logged with the run id; report it if it persists",
+                ),
+            )
+
+    def fail_timed_out(self, run_id: str) -> None:
+        self._finish_failed(run_id, run_failure.timed_out(self.settings.job_timeout_seconds))
+
+    def _execute(self, run: ClaimedRun) -> None:
+        preset = self.presets[run.request.preset]
+        target = self.targets[run.request.hardware_target]
+        context = PresetContext(
+            qubits=tuple(run.request.qubits),
+            shot_budget=run.shot_budget,
+            controls=run.controls,
+            capabilities=target.capabilities(),
+            seed=run.request.seed,
+        )
+        batches = preset.plan(context)
+        planned = sum(batch.cost for batch in batches)
+        if planned > run.shot_budget:
+            raise RuntimeError(f"preset planned {planned} shots, above its budget")
+        self._checkpoint(run, "compiled", PROGRESS_PLANNED)
+        outcomes = [
+            self._execute_batch(run, target, index, batch, len(batches))
+            for index, batch in enumerate(batches)
+        ]
+        self._mark(run, "executed")
+        outcome = preset.analyse(context, outcomes)
+        self._mark(run, "analysed")
+        result = build_result(run.controls, context, outcome, outcomes)
+        self._finish_succeeded(run, result)
+
+    def _execute_batch(
+        self, run: ClaimedRun, target: Target, index: int, batch: CircuitBatch, total: int
+    ) -> BatchOutcome:
+        self._check_deadline(run)
+        try:
+            result = target.execute(batch.circuits, batch.shots, run.request.seed)
+        except Exception as error:
+            raise RunFailure(
+                ErrorCode.PROVIDER_ERROR,
+                f"target '{run.request.hardware_target}' failed: {error}",
+                "check the target's status in /hardware/targets and try again",
+            ) from error
+        counts = [
+            StoredCounts(index, i, batch.label, x, batch.shots, dict(c))
+            for i, (c, x) in enumerate(
+                zip(result.counts, batch.x_values or (None,) * len(batch.circuits), strict=True)
+            )
+        ]
+        progress = PROGRESS_PLANNED + (PROGRESS_EXECUTED - PROGRESS_PLANNED) * (index + 1) / total
+        with self.database.unit_of_work() as session:
+            repository = RunRepository(session)
+            repository.add_counts(run.id, counts)
+            row = _require(repository.get(run.id))
+            row.shots_executed += result.shots_executed
+            row.progress = progress
+            cancel = row.cancel_requested
+        if cancel:
+            raise run_failure.cancelled()
+        return BatchOutcome(batch, result)
+
+    def _claim(self, run_id: str) -> ClaimedRun | None:
+        now = self._clock()
+        with self.database.unit_of_work() as session:
+            repository = RunRepository(session)
+            if not repository.claim(run_id, now, self.settings.max_run_attempts):
+                return None
+            row = _require(repository.get(run_id))
+            row.timeline = {**row.timeline, "started": now}
+            return ClaimedRun(
+                id=row.id,
+                session_id=row.session_id,
+                request=RunExperimentRequest.model_validate(row.request),
+                controls=ControlProfile.model_validate(row.control_profile),
+                shot_budget=row.shot_budget,
+                started_at=now,
+                timeline=dict(row.timeline),
+            )
+
+    def _check_deadline(self, run: ClaimedRun) -> None:
+        if self._clock() - run.started_at > self.settings.job_timeout_seconds:
+            raise run_failure.timed_out(self.settings.job_timeout_seconds)
+
+    def _checkpoint(self, run: ClaimedRun, stage: str, progress: float) -> None:
+        self._mark(run, stage, progress)
+        self._check_deadline(run)
+
+    def _mark(self, run: ClaimedRun, stage: str, progress: float | None = None) -> None:
+        """Record a stage boundary; a cancel asked for meanwhile stops the run here."""
+        run.timeline[stage] = self._clock()
+        with self.database.unit_of_work() as session:
+            row = _require(RunRepository(session).get(run.id))
+            row.timeline = dict(run.timeline)
+            if progress is not None:
+                row.progress = progress
+            cancel = row.cancel_requested
+        if cancel:
+            raise run_failure.cancelled()
+
+    def _finish_succeeded(self, run: ClaimedRun, result: dict[str, Any]) -> None:
+        with self.database.unit_of_work() as session:
+            row = _require(RunRepository(session).get(run.id))
+            if row.status != RunState.RUNNING:
+                return
+            finished = self._clock()
+            row.timeline = {**run.timeline, "finished": finished}
+            row.result = result
+            row.status, row.finished_at, row.progress = RunState.SUCCEEDED, finished, 1.0
+            session_id, refund = row.session_id, row.shot_budget - row.shots_executed
+        self.budget.release(session_id, refund)
+
+    def _finish_failed(self, run_id: str, failure: RunFailure, *, refund: bool = True) -> None:
+        """Move a running run to `failed` (or `cancelled`) and give back the unspent shots."""
+        with self.database.unit_of_work() as session:
+            row = _require(RunRepository(session).get(run_id))
+            if row.status != RunState.RUNNING:
+                return
+            finished = self._clock()
+            cancelled = failure.code is ErrorCode.CANCELLED
+            row.status = RunState.CANCELLED if cancelled else RunState.FAILED
+            row.finished_at, row.progress = finished, 1.0
+            row.timeline = {**row.timeline, "failed_at": finished}
+            row.error_code, row.error_message = failure.code.value, failure.message
+            row.error_detail, row.action_hint = failure.detail, failure.hint
+            session_id, unspent = row.session_id, row.shot_budget - row.shots_executed
+        if refund:
+            self.budget.release(session_id, unspent)
+
+    def _reserve(self, session_id: str, shots: int) -> None:
+        decision = self.budget.reserve(session_id, shots)
+        if not decision.granted:
+            raise ApiError(
+                429,
+                ErrorCode.BUDGET_EXHAUSTED,
+                f"session budget exhausted: {shots} shots asked, {decision.remaining} remaining",
+                hint="lower shot_budget, wait for the session window to expire, or use "
+                "another session",
+                detail={
+                    "remaining": decision.remaining,
+                    "requested": shots,
+                    "limit": self.budget.limit,
+                },
+            )
+
+    def _ids_in_state(self, state: RunState) -> list[str]:
+        with self.database.unit_of_work() as session:
+            return RunRepository(session).ids_in_state(state.value)
+
+    def _control_profile(self, repository: RunRepository) -> ControlProfile:
+        stored = repository.control_profile(CONTROL_PROFILE_NAME)
+        return ControlProfile() if stored is None else ControlProfile.model_validate(stored)
+
+
+def _new_row(
+    run_id: str,
+    session_id: str,
+    request: RunExperimentRequest,
+    preset: Preset,
+    target: Target,
+    shots: int,
+    controls: ControlProfile,
+    received_at: float,
+    queued_at: float,
+) -> RunRow:
+    capabilities = target.capabilities()
+    return RunRow(
+        id=run_id,
+        session_id=session_id,
+        preset=request.preset.value,
+        preset_version=preset.version,
+        hardware_target=request.hardware_target,
+        status=RunState.QUEUED.value,
+        created_at=received_at,
+        shot_budget=shots,
+        shots_executed=0,
+        progress=0.0,
+        cancel_requested=False,
+        attempts=0,
+        request=request.model_dump(mode="json"),
+        control_profile=controls.model_dump(mode="json"),
+        target_snapshot={
+            **asdict(target.descriptor),
+            "capabilities": {**asdict(capabilities), "basis_gates": list(capabilities.basis_gates)},
+        },
+        timeline={"received": received_at, "queued": queued_at},
+        notes=request.notes,
+    )
+
+
+def _require(row: RunRow | None) -> RunRow:
+    if row is None:
+        raise RuntimeError("run disappeared from the store")
+    return row
+
+
+def not_found(run_id: str) -> ApiError:
+    return ApiError(
+        404,
+        ErrorCode.NOT_FOUND,
+        f"no run with id {run_id}",
+        hint="GET /runs lists the runs this server knows",
+        detail={"run_id": run_id},
+    )

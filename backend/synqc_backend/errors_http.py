@@ -1,0 +1,75 @@
+"""Exception handlers: every error leaves the API in the contract's one envelope."""
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from synqc_backend.errors import ApiError, ErrorCode, error_envelope
+from synqc_backend.request_context import request_id_var
+
+log = logging.getLogger(__name__)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)
+
+
+async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiError)
+    return JSONResponse(exc.envelope(), status_code=exc.status_code, headers=exc.headers)
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [_plain_error(error) for error in exc.errors()]
+    first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
+    where = ".".join(str(part) for part in first["loc"])
+    body = error_envelope(
+        ErrorCode.INVALID_REQUEST,
+        f"invalid request: {where}: {first['msg']}"
+        if where
+        else f"invalid request: {first['msg']}",
+        {"errors": errors},
+        "fix the fields listed in error_detail.errors; /docs shows the schema",
+    )
+    return JSONResponse(body, status_code=422)
+
+
+async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 404:
+        code, hint = ErrorCode.NOT_FOUND, "check the path; /docs lists every route"
+    elif exc.status_code >= 500:
+        code, hint = ErrorCode.INTERNAL_ERROR, "try again; report it if it persists"
+    else:
+        code, hint = ErrorCode.INVALID_REQUEST, "check the method and path; /docs lists them"
+    body = error_envelope(code, str(exc.detail), {}, hint)
+    return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+
+async def _unexpected_error(_request: Request, exc: Exception) -> JSONResponse:
+    request_id = request_id_var.get()
+    log.error("unhandled error", exc_info=exc)
+    body = error_envelope(
+        ErrorCode.INTERNAL_ERROR,
+        "internal error",
+        {"request_id": request_id},
+        "report the request id; the error was logged with it",
+    )
+    return JSONResponse(body, status_code=500)
+
+
+def _plain_error(error: Any) -> dict[str, Any]:
+    """A validation error reduced to JSON-safe fields (pydantic may attach exception objects)."""
+    return {
+        "loc": [part if isinstance(part, int | str) else str(part) for part in error["loc"]],
+        "msg": str(error["msg"]),
+        "type": str(error["type"]),
+    }

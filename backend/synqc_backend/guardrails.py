@@ -1,0 +1,103 @@
+"""Submit-time checks of a run request: target, remote policy, shot limits, qubits."""
+
+from synqc_backend.config import Settings
+from synqc_backend.errors import ApiError, ErrorCode
+from synqc_backend.models import Preset as PresetName
+from synqc_backend.models import RunExperimentRequest, TargetKind, TargetStatus
+from synqc_backend.presets.base import Preset
+from synqc_backend.targets.base import Target
+
+
+def resolve_preset(presets: dict[PresetName, Preset], name: PresetName) -> Preset:
+    preset = presets.get(name)
+    if preset is None:
+        available = ", ".join(sorted(presets))
+        raise ApiError(
+            422,
+            ErrorCode.INVALID_REQUEST,
+            f"preset '{name}' is not available in this release",
+            hint=f"choose one of: {available}",
+            detail={"preset": name.value, "available": sorted(presets)},
+        )
+    return preset
+
+
+def resolve_target(targets: dict[str, Target], target_id: str, settings: Settings) -> Target:
+    """The ready target for `target_id`, or the contract's error saying why not."""
+    target = targets.get(target_id)
+    if target is None:
+        raise ApiError(
+            400,
+            ErrorCode.INVALID_TARGET,
+            f"unknown hardware target '{target_id}'",
+            hint="GET /hardware/targets lists the valid ids",
+            detail={"hardware_target": target_id, "valid": sorted(targets)},
+        )
+    if target.descriptor.kind is not TargetKind.SIM and not settings.allow_remote_hardware:
+        raise ApiError(
+            403,
+            ErrorCode.REMOTE_DISABLED,
+            f"remote hardware is disabled on this server ('{target_id}')",
+            hint="use sim_local, or set SYNQC_ALLOW_REMOTE_HARDWARE=true",
+            detail={"hardware_target": target_id},
+        )
+    readiness = target.readiness()
+    if readiness.status is TargetStatus.UNCONFIGURED:
+        raise ApiError(
+            400,
+            ErrorCode.PROVIDER_CREDENTIALS,
+            f"target '{target_id}' is not configured: {readiness.detail}",
+            hint="GET /hardware/targets shows what each target needs",
+            detail={"hardware_target": target_id, "status": readiness.status.value},
+        )
+    if readiness.status is TargetStatus.UNAVAILABLE:
+        raise ApiError(
+            503,
+            ErrorCode.PROVIDER_ERROR,
+            f"target '{target_id}' is unavailable: {readiness.detail}",
+            hint="try again later or choose another target",
+            detail={"hardware_target": target_id, "status": readiness.status.value},
+        )
+    return target
+
+
+def check_shots(shots: int, target: Target, settings: Settings) -> None:
+    """Per-run maximum (422, never clamped), then the target's own capacity (400)."""
+    limit = settings.max_shots_per_experiment
+    if shots > limit:
+        raise ApiError(
+            422,
+            ErrorCode.INVALID_REQUEST,
+            f"shot_budget {shots} is above the per-run maximum of {limit}",
+            hint=f"ask for at most {limit} shots",
+            detail={"shot_budget": shots, "max_shots_per_experiment": limit},
+        )
+    capacity = target.capabilities().max_shots
+    if shots > capacity:
+        raise ApiError(
+            400,
+            ErrorCode.PROVIDER_CAPACITY,
+            f"shot_budget {shots} is above what '{target.descriptor.id}' accepts ({capacity})",
+            hint=f"ask for at most {capacity} shots on this target",
+            detail={"shot_budget": shots, "max_shots": capacity},
+        )
+
+
+def check_qubits(request: RunExperimentRequest, target: Target) -> None:
+    available = target.capabilities().num_qubits
+    bad = [q for q in request.qubits if q < 0 or q >= available]
+    if bad or len(set(request.qubits)) != len(request.qubits):
+        raise ApiError(
+            422,
+            ErrorCode.INVALID_REQUEST,
+            f"qubits {request.qubits} are not distinct qubits of '{target.descriptor.id}'",
+            hint=f"choose distinct qubits between 0 and {available - 1}",
+            detail={"qubits": request.qubits, "num_qubits": available},
+        )
+
+
+def check_compare_targets(
+    request: RunExperimentRequest, targets: dict[str, Target], settings: Settings
+) -> None:
+    for target_id in request.compare_targets or ():
+        resolve_target(targets, target_id, settings)

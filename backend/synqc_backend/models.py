@@ -1,0 +1,300 @@
+"""The HTTP contract: request and response models and their enums (see API_CONTRACT.md)."""
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Preset(StrEnum):
+    HELLO_QUANTUM_SIM = "hello_quantum_sim"
+    HEALTH = "health"
+    LATENCY = "latency"
+    BACKEND_COMPARE = "backend_compare"
+    DPD_DEMO = "dpd_demo"
+
+
+class RunState(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def finished(self) -> bool:
+        return self in {RunState.SUCCEEDED, RunState.FAILED, RunState.CANCELLED}
+
+
+class RunMode(StrEnum):
+    EXPLORE = "explore"
+    CALIBRATE = "calibrate"
+    PROD = "prod"
+
+
+class KpiStatus(StrEnum):
+    OK = "ok"
+    WARN = "warn"
+    FAIL = "fail"
+
+
+class TargetKind(StrEnum):
+    SIM = "sim"
+    SUPERCONDUCTING = "superconducting"
+    TRAPPED_ION = "trapped_ion"
+
+
+class TargetStatus(StrEnum):
+    READY = "ready"
+    UNCONFIGURED = "unconfigured"
+    UNAVAILABLE = "unavailable"
+
+
+class ControlProfile(BaseModel):
+    """Engineering controls; bounds are the contract's, units are in the names."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    drive_bias: float = Field(1.0, ge=0.5, le=1.5)
+    probe_window_ns: float = Field(120.0, ge=10, le=10_000)
+    feedback_gain: float = Field(0.35, ge=0, le=3)
+    safety_clamp_ns: float = Field(600.0, ge=0, le=20_000)
+    thermal_guard_enabled: bool = True
+    tracer_persistence_ms: float = Field(420.0, ge=50, le=5_000)
+    notes: str | None = Field(None, max_length=2_000)
+
+
+class ControlProfileUpdate(BaseModel):
+    """A partial `ControlProfile`: only the fields given are changed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    drive_bias: float | None = Field(None, ge=0.5, le=1.5)
+    probe_window_ns: float | None = Field(None, ge=10, le=10_000)
+    feedback_gain: float | None = Field(None, ge=0, le=3)
+    safety_clamp_ns: float | None = Field(None, ge=0, le=20_000)
+    thermal_guard_enabled: bool | None = None
+    tracer_persistence_ms: float | None = Field(None, ge=50, le=5_000)
+    notes: str | None = Field(None, max_length=2_000)
+
+
+class RunExperimentRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    preset: Preset
+    hardware_target: str = Field("sim_local", min_length=1, max_length=64)
+    shot_budget: int | None = Field(None, ge=1)
+    notes: str | None = Field(None, max_length=2_000)
+    mode: RunMode = RunMode.EXPLORE
+    control_overrides: ControlProfile | None = None
+    compare_targets: list[str] | None = Field(None, max_length=8)
+    qubits: list[int] = Field(default_factory=lambda: [0], min_length=1, max_length=8)
+    seed: int | None = Field(None, ge=0, le=2**32 - 1)
+
+
+class KpiBundle(BaseModel):
+    fidelity: float | None = None
+    latency_us: float | None = None
+    backaction: float | None = None
+    shots_used: int = 0
+    shot_budget: int = 0
+    status: KpiStatus = KpiStatus.FAIL
+    status_definition_id: str | None = None
+    raw_counts: dict[str, int] | None = None
+    expected_distribution: dict[str, float] | None = None
+
+
+class KpiDetail(BaseModel):
+    name: str
+    value: float | None
+    definition_id: str
+    kind: str
+    units: str
+    stderr: float | None = None
+    ci95: tuple[float, float] | None = None
+
+
+class Measurement(BaseModel):
+    name: str
+    value: float
+    stderr: float | None
+    unit: str
+    quality: str
+    quality_reason: str | None = None
+
+
+class ShotCount(BaseModel):
+    requested: int
+    executed: int
+
+
+class WorkflowStage(BaseModel):
+    id: str
+    label: str
+    description: str
+    percent_complete: float
+    dwell_ms: float
+
+
+class PhysicsContract(BaseModel):
+    plant: str
+    noise_model: str
+    measurement_model: str
+    assumptions: list[str]
+
+
+class RunExperimentResponse(BaseModel):
+    id: str
+    preset: Preset
+    hardware_target: str
+    created_at: float
+    notes: str | None = None
+    qubits_used: list[int] = Field(default_factory=list)
+    control_profile: ControlProfile
+    kpis: KpiBundle
+    kpi_details: list[KpiDetail] = Field(default_factory=list)
+    kpi_observations: list[KpiDetail] = Field(default_factory=list)
+    shots: ShotCount
+    workflow_trace: list[WorkflowStage] = Field(default_factory=list)
+    measurements: list[Measurement] = Field(default_factory=list)
+    figures: list[str] = Field(default_factory=list)
+    physics_contract: PhysicsContract | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+    error_detail: dict[str, Any] | None = None
+    action_hint: str | None = None
+
+
+class ExperimentSummary(BaseModel):
+    id: str
+    preset: Preset
+    hardware_target: str
+    created_at: float
+    qubits_used: list[int]
+    control_profile: ControlProfile
+    kpis: KpiBundle
+    kpi_details: list[KpiDetail]
+    shots: ShotCount
+    measurements: list[Measurement]
+    physics_contract: PhysicsContract | None
+    error_code: str | None = None
+    error_message: str | None = None
+
+
+class RunSubmission(BaseModel):
+    id: str
+    status: RunState
+    preset: Preset
+    hardware_target: str
+    created_at: float
+    started_at: float | None = None
+    finished_at: float | None = None
+    error: str | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+    error_detail: dict[str, Any] | None = None
+    action_hint: str | None = None
+
+
+class RunStatus(RunSubmission):
+    progress: float = 0.0
+    result: RunExperimentResponse | None = None
+
+
+class RunList(BaseModel):
+    runs: list[RunStatus]
+
+
+class TargetCapabilities(BaseModel):
+    max_shots: int
+    queue_behavior: str
+    supported_gates: list[str]
+    notes: str
+
+
+class HardwareTarget(BaseModel):
+    id: str
+    name: str
+    kind: TargetKind
+    vendor: str
+    description: str
+    status: TargetStatus
+    status_detail: str
+    capabilities: TargetCapabilities
+
+
+class HardwareTargetList(BaseModel):
+    targets: list[HardwareTarget]
+
+
+class BudgetTrackerHealth(BaseModel):
+    backend: str
+    redis_connected: bool
+    redis_ok: bool
+    session_keys: int
+    session_ttl_seconds: int
+
+
+class QueueHealth(BaseModel):
+    """Run counts by state from the run table; `None` when the store cannot be read."""
+
+    backend: str
+    max_workers: int
+    total: int | None = None
+    queued: int | None = None
+    running: int | None = None
+    succeeded: int | None = None
+    failed: int | None = None
+    cancelled: int | None = None
+    oldest_queued_age_s: float | None = None
+    failures_by_target: dict[str, int] = Field(default_factory=dict)
+
+
+class PersistenceHealth(BaseModel):
+    backend: str
+    ok: bool
+
+
+class HealthResponse(BaseModel):
+    status: str
+    version: str
+    server_time: str
+    env: str
+    max_shots_per_experiment: int
+    max_shots_per_session: int
+    default_shot_budget: int
+    allow_remote_hardware: bool
+    require_api_key: bool
+    presets: list[str]
+    visible_target_count: int
+    control_profile: ControlProfile
+    budget_tracker: BudgetTrackerHealth
+    queue: QueueHealth
+    persistence: PersistenceHealth
+
+
+class SessionBudget(BaseModel):
+    session_id: str
+    limit: int
+    used: int
+    remaining: int
+    ttl_seconds: int
+
+
+class QubitTelemetry(BaseModel):
+    session_total_qubits: int
+    last_run_qubits: int
+    last_updated: float | None
+
+
+class KpiDefinition(BaseModel):
+    id: str
+    name: str
+    version: int
+    formula: str
+    units: str
+    kind: str
+
+
+class KpiDefinitionList(BaseModel):
+    definitions: list[KpiDefinition]

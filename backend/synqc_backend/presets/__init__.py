@@ -1,0 +1,1 @@
+"""What to measure: one module per preset, listed in `registry.py`."""

@@ -1,0 +1,87 @@
+"""The preset port: a preset plans circuit batches, then turns their counts into KPIs."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from synqc_backend.definitions import KpiDefinition
+from synqc_backend.execution import Capabilities, CircuitBatch, ExecutionResult
+from synqc_backend.models import ControlProfile, KpiStatus
+
+
+@dataclass(frozen=True)
+class PresetContext:
+    """What a preset may know about the run it plans: qubits, shots, controls, target facts."""
+
+    qubits: tuple[int, ...]
+    shot_budget: int
+    controls: ControlProfile
+    capabilities: Capabilities
+    seed: int | None
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    """A planned batch together with what the target returned for it."""
+
+    batch: CircuitBatch
+    result: ExecutionResult
+
+
+@dataclass(frozen=True)
+class KpiValue:
+    """One reported number and the definition it was computed with."""
+
+    definition: KpiDefinition
+    value: float | None
+    stderr: float | None = None
+    ci95: tuple[float, float] | None = None
+
+
+@dataclass(frozen=True)
+class MeasuredQuantity:
+    """A fitted or estimated physical quantity (SI units) with its quality verdict."""
+
+    name: str
+    value: float
+    stderr: float | None
+    unit: str
+    quality: str = "good"
+    quality_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class PhysicsNotes:
+    plant: str
+    measurement_model: str
+    assumptions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PresetOutcome:
+    """Everything a preset derives from counts; the engine maps it to the HTTP contract."""
+
+    fidelity: KpiValue | None
+    latency: KpiValue | None
+    backaction: KpiValue | None
+    status: KpiStatus
+    status_definition: KpiDefinition
+    qubits_used: tuple[int, ...]
+    physics: PhysicsNotes
+    measurements: tuple[MeasuredQuantity, ...] = ()
+    raw_counts: dict[str, int] | None = None
+    expected_distribution: dict[str, float] | None = None
+    extra_kpis: tuple[KpiValue, ...] = field(default_factory=tuple)
+
+
+class Preset(Protocol):
+    """An experiment recipe. It builds circuits and analyses counts; it never does I/O."""
+
+    name: str
+    version: int
+
+    def plan(self, context: PresetContext) -> list[CircuitBatch]: ...
+
+    def analyse(
+        self, context: PresetContext, outcomes: Sequence[BatchOutcome]
+    ) -> PresetOutcome: ...

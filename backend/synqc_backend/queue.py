@@ -1,0 +1,85 @@
+"""The run queue: Dramatiq actors on a broker chosen by settings.
+
+The embedded default uses Dramatiq's StubBroker with worker threads inside the API process.
+A message carries only a run id; the run table is the source of truth.
+"""
+
+import logging
+from typing import Protocol
+
+import dramatiq
+from dramatiq.brokers.stub import StubBroker
+from dramatiq.middleware.time_limit import TimeLimitExceeded
+
+from synqc_backend.config import Settings
+
+log = logging.getLogger(__name__)
+
+ACTOR_NAME = "execute_run"
+QUEUE_NAME = "runs"
+
+
+class RunHandler(Protocol):
+    """What a worker does with a run id."""
+
+    def execute_run(self, run_id: str) -> None: ...
+
+    def fail_timed_out(self, run_id: str) -> None: ...
+
+
+class UnsupportedDeploymentError(RuntimeError):
+    """The settings ask for a deployment this release cannot provide."""
+
+
+class RunQueue:
+    """Sends run ids to the `execute_run` actor and, where asked, runs worker threads."""
+
+    def __init__(self, broker: dramatiq.Broker, backend: str, settings: Settings) -> None:
+        self.backend = backend
+        self.max_workers = settings.worker_concurrency
+        self._broker = broker
+        self._handler: RunHandler | None = None
+        self._worker: dramatiq.Worker | None = None
+        self._actor = dramatiq.actor(
+            broker=broker,
+            actor_name=ACTOR_NAME,
+            queue_name=QUEUE_NAME,
+            max_retries=0,
+            time_limit=int(settings.job_timeout_seconds * 1000),
+        )(self._process)
+
+    def enqueue(self, run_id: str) -> None:
+        self._actor.send(run_id)
+
+    def start_workers(self, handler: RunHandler) -> None:
+        self._handler = handler
+        # Starts the TimeLimit middleware's watchdog, as Dramatiq's own CLI does at boot.
+        self._broker.emit_after("process_boot")
+        self._worker = dramatiq.Worker(self._broker, worker_threads=self.max_workers)
+        self._worker.start()
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        if self._worker is not None:
+            self._worker.stop(timeout=int(timeout_s * 1000))
+            self._worker = None
+        self._broker.close()
+
+    def _process(self, run_id: str) -> None:
+        handler = self._handler
+        if handler is None:
+            raise RuntimeError("queue has no run handler; start_workers() was not called")
+        try:
+            handler.execute_run(run_id)
+        except TimeLimitExceeded:
+            log.warning("run %s exceeded its time limit", run_id)
+            handler.fail_timed_out(run_id)
+
+
+def create_queue(settings: Settings) -> RunQueue:
+    """The queue for these settings: StubBroker in the embedded default."""
+    if settings.redis_url is not None:
+        raise UnsupportedDeploymentError(
+            "SYNQC_REDIS_URL is set, but the Redis-backed production queue is not part of this "
+            "release; unset it to run the embedded default"
+        )
+    return RunQueue(StubBroker(), "dramatiq-stub", settings)

@@ -1,0 +1,43 @@
+"""Why a run stopped early, as the contract's error fields."""
+
+from typing import Any
+
+from synqc_backend.errors import ErrorCode
+
+
+class RunFailure(Exception):
+    """Raised inside a job to end the run as `failed` (or `cancelled`) with these fields."""
+
+    def __init__(
+        self, code: ErrorCode, message: str, hint: str, detail: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.hint = hint
+        self.detail = detail or {}
+
+
+def cancelled() -> RunFailure:
+    return RunFailure(
+        ErrorCode.CANCELLED,
+        "the run was cancelled on request",
+        "submit the run again if you still need it",
+    )
+
+
+def timed_out(limit_s: float) -> RunFailure:
+    return RunFailure(
+        ErrorCode.TIMEOUT,
+        f"the run exceeded its time limit of {limit_s:g} s",
+        "lower the shot budget or raise SYNQC_JOB_TIMEOUT_SECONDS",
+        {"limit_s": limit_s},
+    )
+
+
+def interrupted(reason: str) -> RunFailure:
+    return RunFailure(
+        ErrorCode.INTERRUPTED,
+        f"the run was interrupted: {reason}",
+        "submit the run again; shots it did not execute were given back to the session",
+    )

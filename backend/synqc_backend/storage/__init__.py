@@ -1,0 +1,1 @@
+"""The store: SQLAlchemy tables, the run repository (all SQL), Alembic migrations."""

@@ -1,0 +1,201 @@
+"""The run repository: every SQL statement of the service lives here.
+
+Methods flush; the caller's unit of work commits (the request or the job boundary).
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from synqc_backend.storage.tables import CircuitCountsRow, ControlProfileRow, RunRow
+
+ACTIVE_STATES = ("queued", "running")
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    by_status: dict[str, int]
+    oldest_queued_created_at: float | None
+    failures_by_target: dict[str, int]
+
+
+@dataclass(frozen=True)
+class StoredCounts:
+    batch_index: int
+    circuit_index: int
+    label: str
+    x_value: float | None
+    shots: int
+    counts: dict[str, int]
+
+
+class RunRepository:
+    """Reads and writes runs, their raw counts and the control profile in one session."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(self, row: RunRow) -> None:
+        self._session.add(row)
+        self._session.flush()
+
+    def get(self, run_id: str) -> RunRow | None:
+        return self._session.get(RunRow, run_id)
+
+    def get_for_update(self, run_id: str) -> RunRow | None:
+        return self._session.get(RunRow, run_id, with_for_update=True)
+
+    def list_runs(
+        self,
+        *,
+        limit: int,
+        status: str | None = None,
+        preset: str | None = None,
+        hardware_target: str | None = None,
+        finished_only: bool = False,
+    ) -> Sequence[RunRow]:
+        query = select(RunRow).order_by(RunRow.created_at.desc(), RunRow.id).limit(limit)
+        if status is not None:
+            query = query.where(RunRow.status == status)
+        if preset is not None:
+            query = query.where(RunRow.preset == preset)
+        if hardware_target is not None:
+            query = query.where(RunRow.hardware_target == hardware_target)
+        if finished_only:
+            query = query.where(RunRow.status.not_in(ACTIVE_STATES))
+        return self._session.scalars(query).all()
+
+    def claim(self, run_id: str, now: float, max_attempts: int) -> bool:
+        """Compare-and-set `queued → running`; False when another worker or a cancel won."""
+        result = self._session.execute(
+            update(RunRow)
+            .where(
+                RunRow.id == run_id,
+                RunRow.status == "queued",
+                RunRow.attempts < max_attempts,
+            )
+            .values(status="running", started_at=now, attempts=RunRow.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(result, "rowcount", 0) != 1:
+            return False
+        # A re-delivered run starts over: counts of an interrupted attempt are not reused.
+        self._session.execute(delete(CircuitCountsRow).where(CircuitCountsRow.run_id == run_id))
+        return True
+
+    def cancel_if_queued(self, run_id: str, now: float) -> bool:
+        result = self._session.execute(
+            update(RunRow)
+            .where(RunRow.id == run_id, RunRow.status == "queued")
+            .values(status="cancelled", finished_at=now, progress=1.0)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)
+
+    def request_cancel(self, run_id: str) -> bool:
+        result = self._session.execute(
+            update(RunRow)
+            .where(RunRow.id == run_id, RunRow.status == "running")
+            .values(cancel_requested=True)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)
+
+    def cancel_requested(self, run_id: str) -> bool:
+        return bool(
+            self._session.scalar(select(RunRow.cancel_requested).where(RunRow.id == run_id))
+        )
+
+    def add_counts(self, run_id: str, counts: Sequence[StoredCounts]) -> None:
+        self._session.add_all(
+            CircuitCountsRow(
+                run_id=run_id,
+                batch_index=item.batch_index,
+                circuit_index=item.circuit_index,
+                label=item.label,
+                x_value=item.x_value,
+                shots=item.shots,
+                counts=item.counts,
+            )
+            for item in counts
+        )
+        self._session.flush()
+
+    def counts_of(self, run_id: str) -> list[StoredCounts]:
+        rows = self._session.scalars(
+            select(CircuitCountsRow)
+            .where(CircuitCountsRow.run_id == run_id)
+            .order_by(CircuitCountsRow.batch_index, CircuitCountsRow.circuit_index)
+        )
+        return [
+            StoredCounts(
+                row.batch_index, row.circuit_index, row.label, row.x_value, row.shots, row.counts
+            )
+            for row in rows
+        ]
+
+    def ids_in_state(self, status: str) -> list[str]:
+        query = select(RunRow.id).where(RunRow.status == status).order_by(RunRow.created_at)
+        return list(self._session.scalars(query))
+
+    def session_usage(self, since: float) -> dict[str, int]:
+        """Shots held per session: budgets of active runs plus executed shots of finished ones."""
+        active = select(RunRow.session_id, func.sum(RunRow.shot_budget)).where(
+            RunRow.created_at >= since, RunRow.status.in_(ACTIVE_STATES)
+        )
+        done = select(RunRow.session_id, func.sum(RunRow.shots_executed)).where(
+            RunRow.created_at >= since, RunRow.status.not_in(ACTIVE_STATES)
+        )
+        usage: dict[str, int] = {}
+        for query in (active, done):
+            for session_id, shots in self._session.execute(query.group_by(RunRow.session_id)):
+                usage[session_id] = usage.get(session_id, 0) + int(shots or 0)
+        return usage
+
+    def queue_counts(self) -> QueueCounts:
+        by_status = {
+            status: int(count)
+            for status, count in self._session.execute(
+                select(RunRow.status, func.count()).group_by(RunRow.status)
+            )
+        }
+        oldest = self._session.scalar(
+            select(func.min(RunRow.created_at)).where(RunRow.status == "queued")
+        )
+        failures = {
+            target: int(count)
+            for target, count in self._session.execute(
+                select(RunRow.hardware_target, func.count())
+                .where(RunRow.status == "failed")
+                .group_by(RunRow.hardware_target)
+            )
+        }
+        return QueueCounts(by_status, oldest, failures)
+
+    def qubit_usage(self, session_id: str) -> tuple[int, int, float | None]:
+        """(total qubits over the session's succeeded runs, qubits of its latest, when)."""
+        rows = self._session.execute(
+            select(RunRow.result, RunRow.finished_at)
+            .where(RunRow.session_id == session_id, RunRow.status == "succeeded")
+            .order_by(RunRow.finished_at.desc())
+        ).all()
+        sizes = [len((result or {}).get("qubits_used", [])) for result, _ in rows]
+        if not rows:
+            return 0, 0, None
+        return sum(sizes), sizes[0], rows[0][1]
+
+    def control_profile(self, name: str) -> dict[str, Any] | None:
+        row = self._session.get(ControlProfileRow, name)
+        return None if row is None else dict(row.profile)
+
+    def save_control_profile(self, name: str, profile: dict[str, Any], now: float) -> None:
+        row = self._session.get(ControlProfileRow, name)
+        if row is None:
+            self._session.add(ControlProfileRow(name=name, profile=profile, updated_at=now))
+        else:
+            row.profile = profile
+            row.updated_at = now
+        self._session.flush()

@@ -1,0 +1,71 @@
+"""SQLAlchemy tables of the run store."""
+
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON}
+
+
+class RunRow(Base):
+    """One run: the request that reproduces it, its state machine, and what it produced.
+
+    - Times are epoch seconds; `timeline` holds the stage boundaries the trace is built from.
+    - `shots_executed` grows as batches finish, so a crash never loses what was spent.
+    """
+
+    __tablename__ = "runs"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    session_id: Mapped[str] = mapped_column(String(160), index=True)
+    preset: Mapped[str] = mapped_column(String(32), index=True)
+    preset_version: Mapped[int] = mapped_column(Integer)
+    hardware_target: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    created_at: Mapped[float] = mapped_column(Float, index=True)
+    started_at: Mapped[float | None] = mapped_column(Float)
+    finished_at: Mapped[float | None] = mapped_column(Float)
+    shot_budget: Mapped[int] = mapped_column(Integer)
+    shots_executed: Mapped[int] = mapped_column(Integer, default=0)
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    request: Mapped[dict[str, Any]] = mapped_column(JSON)
+    control_profile: Mapped[dict[str, Any]] = mapped_column(JSON)
+    target_snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    timeline: Mapped[dict[str, Any]] = mapped_column(JSON)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    notes: Mapped[str | None] = mapped_column(Text)
+    error_code: Mapped[str | None] = mapped_column(String(32))
+    error_message: Mapped[str | None] = mapped_column(Text)
+    error_detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    action_hint: Mapped[str | None] = mapped_column(Text)
+
+
+class CircuitCountsRow(Base):
+    """Raw counts of one executed circuit: what every KPI of the run is derived from."""
+
+    __tablename__ = "circuit_counts"
+    __table_args__ = (UniqueConstraint("run_id", "batch_index", "circuit_index"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    batch_index: Mapped[int] = mapped_column(Integer)
+    circuit_index: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(64))
+    x_value: Mapped[float | None] = mapped_column(Float)
+    shots: Mapped[int] = mapped_column(Integer)
+    counts: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class ControlProfileRow(Base):
+    """The server's engineering-controls profile (one row per profile name)."""
+
+    __tablename__ = "control_profiles"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    profile: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[float] = mapped_column(Float)

@@ -1,0 +1,1 @@
+"""Where circuits run: the target port, its registry and its implementations."""
