@@ -58,10 +58,14 @@ class RunQueue:
         self._worker = dramatiq.Worker(self._broker, worker_threads=self.max_workers)
         self._worker.start()
 
-    def stop(self, timeout_s: float = 10.0) -> None:
+    def stop_workers(self, timeout_s: float = 10.0) -> None:
+        """Stop consuming; messages not yet taken stay on the broker."""
         if self._worker is not None:
             self._worker.stop(timeout=int(timeout_s * 1000))
             self._worker = None
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        self.stop_workers(timeout_s)
         self._broker.close()
 
     def _process(self, run_id: str) -> None:

@@ -75,7 +75,7 @@ def submission(row: RunRow) -> RunSubmission:
 
 
 def run_status(row: RunRow) -> RunStatus:
-    result = response(row) if row.status == RunState.SUCCEEDED else None
+    result = response(row) if RunState(row.status).finished else None
     return RunStatus(**_status_fields(row), progress=row.progress, result=result)
 
 

@@ -1,0 +1,47 @@
+"""Shared fixtures: settings on a throwaway SQLite store, and an app served in-process."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from synqc_backend.api import create_app
+from synqc_backend.config import Settings
+from synqc_backend.services import Services
+
+
+def make_settings(tmp_path: Path, **overrides: object) -> Settings:
+    """Settings for a test: its own SQLite file, no `.env`, explicit values win."""
+    values: dict[str, object] = {
+        "database_url": f"sqlite:///{tmp_path / 'synqc.db'}",
+        "enable_metrics": False,
+        "api_key": (),
+        "redis_url": None,
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path)
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+def services_of(client: TestClient) -> Services:
+    services: Services = client.app.state.services  # type: ignore[attr-defined]
+    return services
+
+
+@pytest.fixture
+def paused_client(settings: Settings) -> Iterator[TestClient]:
+    """An app whose workers are stopped: submitted runs stay `queued`."""
+    with TestClient(create_app(settings)) as test_client:
+        services_of(test_client).queue.stop_workers()
+        yield test_client
