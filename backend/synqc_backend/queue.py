@@ -12,6 +12,7 @@ from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware.time_limit import TimeLimitExceeded
 
 from synqc_backend.config import Settings
+from synqc_backend.request_context import request_id_var
 
 log = logging.getLogger(__name__)
 
@@ -72,11 +73,14 @@ class RunQueue:
         handler = self._handler
         if handler is None:
             raise RuntimeError("queue has no run handler; start_workers() was not called")
+        token = request_id_var.set(f"run:{run_id}")
         try:
             handler.execute_run(run_id)
         except TimeLimitExceeded:
             log.warning("run %s exceeded its time limit", run_id)
             handler.fail_timed_out(run_id)
+        finally:
+            request_id_var.reset(token)
 
 
 def create_queue(settings: Settings) -> RunQueue:
