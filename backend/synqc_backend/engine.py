@@ -139,19 +139,21 @@ class SynQcEngine:
             ttl_seconds=self.budget.ttl_s,
         )
 
+    def is_finished(self, run_id: str) -> bool:
+        with self.database.unit_of_work() as session:
+            row = RunRepository(session).get(run_id)
+            if row is None:
+                raise not_found(run_id)
+            return RunState(row.status).finished
+
     def wait_until_finished(self, run_id: str, timeout_s: float, poll_s: float = 0.05) -> bool:
         """Poll the run table until the run is final or `timeout_s` passes."""
         deadline = time.monotonic() + timeout_s
-        while True:
-            with self.database.unit_of_work() as session:
-                row = RunRepository(session).get(run_id)
-                if row is None:
-                    raise not_found(run_id)
-                if RunState(row.status).finished:
-                    return True
+        while not self.is_finished(run_id):
             if time.monotonic() >= deadline:
                 return False
             time.sleep(poll_s)
+        return True
 
     def cancel(self, run_id: str) -> None:
         """Cancel a queued run now, or ask a running one to stop at its next checkpoint."""

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -11,16 +12,16 @@ from synqc_backend.config import Settings
 from synqc_backend.services import Services
 
 
-def make_settings(tmp_path: Path, **overrides: object) -> Settings:
+def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
     """Settings for a test: its own SQLite file, no `.env`, explicit values win."""
-    values: dict[str, object] = {
+    values: dict[str, Any] = {
         "database_url": f"sqlite:///{tmp_path / 'synqc.db'}",
         "enable_metrics": False,
         "api_key": (),
         "redis_url": None,
     }
     values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings.model_validate(values)
 
 
 @pytest.fixture

@@ -1,13 +1,15 @@
 """The v0.1 console's experiment routes: run-and-wait, recent results, one result."""
 
+import asyncio
 import time
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from synqc_backend import run_report
-from synqc_backend.deps import EngineDep, RepositoryDep, SessionIdDep, SettingsDep
+from synqc_backend.deps import RepositoryDep, ServicesDep, SessionIdDep
 from synqc_backend.engine import not_found
 from synqc_backend.errors import ApiError, ErrorCode
 from synqc_backend.models import (
@@ -17,6 +19,11 @@ from synqc_backend.models import (
     RunState,
     RunSubmission,
 )
+from synqc_backend.services import Services
+from synqc_backend.storage.repository import RunRepository
+from synqc_backend.storage.tables import RunRow
+
+LEGACY_POLL_SECONDS = 0.05
 
 router = APIRouter(tags=["experiments"])
 
@@ -26,22 +33,21 @@ router = APIRouter(tags=["experiments"])
     response_model=RunExperimentResponse,
     responses={202: {"model": RunSubmission, "description": "still running at the wait limit"}},
 )
-def run_experiment(
-    request: RunExperimentRequest,
-    engine: EngineDep,
-    repository: RepositoryDep,
-    session: SessionIdDep,
-    settings: SettingsDep,
+async def run_experiment(
+    request: RunExperimentRequest, services: ServicesDep, session: SessionIdDep
 ) -> RunExperimentResponse | JSONResponse:
     """Submit a run and wait for it (up to SYNQC_LEGACY_RUN_WAIT_SECONDS)."""
-    run_id = engine.submit(request, session, received_at=time.time())
-    finished = engine.wait_until_finished(run_id, settings.legacy_run_wait_seconds)
-    row = repository.get(run_id)
-    if row is None:
-        raise not_found(run_id)
+    engine = services.engine
+    run_id = await run_in_threadpool(engine.submit, request, session, time.time())
+    # Waiting on the event loop, not in a worker thread, so waiting callers hold no threads.
+    deadline = time.monotonic() + services.settings.legacy_run_wait_seconds
+    while not (finished := await run_in_threadpool(engine.is_finished, run_id)):
+        if time.monotonic() >= deadline:
+            break
+        await asyncio.sleep(LEGACY_POLL_SECONDS)
+    row = await run_in_threadpool(_load, services, run_id)
     if not finished:
-        body = run_report.submission(row).model_dump(mode="json")
-        return JSONResponse(body, status_code=202)
+        return JSONResponse(run_report.submission(row).model_dump(mode="json"), status_code=202)
     return run_report.response(row)
 
 
@@ -69,3 +75,11 @@ def get_experiment(run_id: str, repository: RepositoryDep) -> RunExperimentRespo
             detail={"run_id": run_id, "status": row.status},
         )
     return run_report.response(row)
+
+
+def _load(services: Services, run_id: str) -> RunRow:
+    with services.database.unit_of_work() as session:
+        row = RunRepository(session).get(run_id)
+    if row is None:
+        raise not_found(run_id)
+    return row
