@@ -56,9 +56,14 @@ class InMemoryBudget:
         if shots < 0:
             raise ValueError("shots must be >= 0")
         with self._lock:
-            entry = self._live_entry(session_id)
-            if entry.used + shots > self.limit:
-                return BudgetDecision(False, entry.used, self.limit - entry.used)
+            self._expire()
+            entry = self._entries.get(session_id)
+            used = 0 if entry is None else entry.used
+            if used + shots > self.limit:
+                return BudgetDecision(False, used, self.limit - used)
+            if shots == 0:
+                return BudgetDecision(True, used, self.limit - used)
+            entry = self._touch(session_id)
             entry.used += shots
             return BudgetDecision(True, entry.used, self.limit - entry.used)
 
@@ -66,8 +71,10 @@ class InMemoryBudget:
         if shots <= 0:
             return
         with self._lock:
-            entry = self._live_entry(session_id)
-            entry.used = max(0, entry.used - shots)
+            self._expire()
+            if session_id in self._entries:
+                entry = self._touch(session_id)
+                entry.used = max(0, entry.used - shots)
 
     def used(self, session_id: str) -> int:
         with self._lock:
@@ -86,9 +93,8 @@ class InMemoryBudget:
         with self._lock:
             self._entries = {sid: _Entry(used, now) for sid, used in usage.items() if used > 0}
 
-    def _live_entry(self, session_id: str) -> _Entry:
-        # Sliding TTL: every touch renews the session's window.
-        self._expire()
+    def _touch(self, session_id: str) -> _Entry:
+        # Sliding TTL: every change renews the session's window.
         now = self._clock()
         entry = self._entries.setdefault(session_id, _Entry(0, now))
         entry.touched = now

@@ -3,7 +3,7 @@
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     )
     database_url: str = "sqlite:///./data/synqc.db"
     redis_url: str | None = None
+    redis_events_channel: str = "synqc:events"
     session_budget_ttl_seconds: int = Field(3600, ge=1)
     max_shots_per_experiment: int = Field(200_000, ge=1)
     max_shots_per_session: int = Field(1_000_000, ge=1)
@@ -43,6 +44,9 @@ class Settings(BaseSettings):
     legacy_run_wait_seconds: float = Field(60.0, ge=0)
     max_request_bytes: int = Field(65_536, ge=1024)
     max_run_attempts: int = Field(3, ge=1)
+    qiskit_runtime_token: SecretStr | None = None
+    qiskit_runtime_channel: str | None = None
+    qiskit_runtime_instance: str | None = None
 
     @field_validator("api_key", "allowed_origins", mode="before")
     @classmethod

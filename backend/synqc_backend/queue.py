@@ -18,6 +18,8 @@ log = logging.getLogger(__name__)
 
 ACTOR_NAME = "execute_run"
 QUEUE_NAME = "runs"
+# How often idle worker threads look for messages and for a stop request.
+WORKER_POLL_MS = 100
 
 
 class RunHandler(Protocol):
@@ -56,7 +58,9 @@ class RunQueue:
         self._handler = handler
         # Starts the TimeLimit middleware's watchdog, as Dramatiq's own CLI does at boot.
         self._broker.emit_after("process_boot")
-        self._worker = dramatiq.Worker(self._broker, worker_threads=self.max_workers)
+        self._worker = dramatiq.Worker(
+            self._broker, worker_threads=self.max_workers, worker_timeout=WORKER_POLL_MS
+        )
         self._worker.start()
 
     def stop_workers(self, timeout_s: float = 10.0) -> None:

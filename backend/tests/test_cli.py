@@ -18,8 +18,9 @@ def _own_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_run_prints_the_response_as_json() -> None:
-    result = runner.invoke(cli, ["run", "hello_quantum_sim", "--shots", "500", "--seed", "3",
-                                 "--json"])
+    result = runner.invoke(
+        cli, ["run", "hello_quantum_sim", "--shots", "500", "--seed", "3", "--json"]
+    )
     assert result.exit_code == 0, result.output
     response = json.loads(result.output)
     assert response["preset"] == "hello_quantum_sim"

@@ -15,9 +15,7 @@ FITS = 20
 
 @pytest.mark.slow
 def test_fifty_concurrent_submissions_accept_exactly_the_twenty_that_fit(tmp_path: Path) -> None:
-    env = server_env(
-        tmp_path / "synqc.db", SYNQC_MAX_SHOTS_PER_SESSION=str(FITS * SHOTS)
-    )
+    env = server_env(tmp_path / "synqc.db", SYNQC_MAX_SHOTS_PER_SESSION=str(FITS * SHOTS))
     with live_server(tmp_path, env) as server, httpx.Client(base_url=server.base_url) as http:
 
         def submit(_: int) -> httpx.Response:

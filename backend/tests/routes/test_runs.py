@@ -48,7 +48,12 @@ def test_workflow_trace_adds_up_to_the_measured_duration(client: TestClient) -> 
 
     trace = run["result"]["workflow_trace"]
     assert [stage["id"] for stage in trace] == [
-        "validate", "queue", "compile", "execute", "analyse", "store",
+        "validate",
+        "queue",
+        "compile",
+        "execute",
+        "analyse",
+        "store",
     ]
     assert all(stage["dwell_ms"] >= 0 for stage in trace)
     duration_ms = (run["finished_at"] - run["created_at"]) * 1000
