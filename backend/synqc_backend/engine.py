@@ -14,7 +14,7 @@ from synqc_backend import guardrails, run_failure
 from synqc_backend.budget import BudgetTracker
 from synqc_backend.config import Settings
 from synqc_backend.errors import ApiError, ErrorCode
-from synqc_backend.execution import CircuitBatch
+from synqc_backend.execution import CircuitBatch, DeviceControls, ExecutionOptions
 from synqc_backend.models import (
     ControlProfile,
     ControlProfileUpdate,
@@ -241,7 +241,7 @@ class SynQcEngine:
     ) -> BatchOutcome:
         self._check_deadline(run)
         try:
-            result = target.execute(batch.circuits, batch.shots, run.request.seed)
+            result = target.execute(batch.circuits, _options(run, batch))
         except Exception as error:
             raise RunFailure(
                 ErrorCode.PROVIDER_ERROR,
@@ -391,6 +391,18 @@ def _new_row(
         },
         timeline={"received": received_at, "queued": queued_at},
         notes=request.notes,
+    )
+
+
+def _options(run: ClaimedRun, batch: CircuitBatch) -> ExecutionOptions:
+    return ExecutionOptions(
+        shots=batch.shots,
+        seed=run.request.seed,
+        layout=batch.layout,
+        device=DeviceControls(
+            drive_bias=run.controls.drive_bias,
+            thermal_guard_enabled=run.controls.thermal_guard_enabled,
+        ),
     )
 
 

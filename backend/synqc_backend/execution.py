@@ -26,6 +26,32 @@ class Capabilities:
 
 
 @dataclass(frozen=True)
+class DeviceControls:
+    """Engineering controls that act on a simulated device only (PHYSICS.md).
+
+    - `drive_bias` multiplies every drive rotation angle (1.0 = calibrated).
+    - With `thermal_guard_enabled` false, each qubit starts with the profile's residual
+      excited population.
+    """
+
+    drive_bias: float = 1.0
+    thermal_guard_enabled: bool = True
+
+
+@dataclass(frozen=True)
+class ExecutionOptions:
+    """How a batch runs: shots per circuit, seed, qubit layout, simulated-device controls.
+
+    `layout[i]` is the physical qubit that circuit qubit i runs on (`None`: 0, 1, 2, ...).
+    """
+
+    shots: int
+    seed: int | None = None
+    layout: tuple[int, ...] | None = None
+    device: DeviceControls = field(default_factory=DeviceControls)
+
+
+@dataclass(frozen=True)
 class ExecutionResult:
     """Counts and timing of one batch of circuits executed on a target.
 
@@ -39,6 +65,7 @@ class ExecutionResult:
     execution_s: float
     queue_s: float | None = None
     backend_name: str = ""
+    device_controls_applied: bool = False
 
 
 @dataclass(frozen=True)
@@ -47,12 +74,14 @@ class CircuitBatch:
 
     - `shots` is per circuit; the batch costs `shots * len(circuits)`.
     - `x_values[i]` is the swept quantity of circuit i (SI units), `None` when nothing is swept.
+    - `layout[i]` is the physical qubit circuit qubit i runs on.
     """
 
     label: str
     circuits: tuple[QuantumCircuit, ...]
     shots: int
     x_values: tuple[float | None, ...] = ()
+    layout: tuple[int, ...] | None = None
 
     @property
     def cost(self) -> int:

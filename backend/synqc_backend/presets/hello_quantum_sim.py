@@ -29,7 +29,8 @@ class HelloQuantumSim:
     version = 1
 
     def plan(self, context: PresetContext) -> list[CircuitBatch]:
-        return [CircuitBatch("bell", (bell_circuit(),), context.shot_budget, (None,))]
+        layout = _bell_qubits(context.qubits)
+        return [CircuitBatch("bell", (bell_circuit(),), context.shot_budget, (None,), layout)]
 
     def analyse(self, context: PresetContext, outcomes: Sequence[BatchOutcome]) -> PresetOutcome:
         (outcome,) = outcomes

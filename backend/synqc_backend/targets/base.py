@@ -6,7 +6,7 @@ from typing import Protocol
 
 from qiskit import QuantumCircuit
 
-from synqc_backend.execution import Capabilities, ExecutionResult
+from synqc_backend.execution import Capabilities, ExecutionOptions, ExecutionResult
 from synqc_backend.models import HardwareTarget, TargetCapabilities, TargetKind, TargetStatus
 
 
@@ -38,7 +38,7 @@ class Target(Protocol):
     def capabilities(self) -> Capabilities: ...
 
     def execute(
-        self, circuits: Sequence[QuantumCircuit], shots: int, seed: int | None
+        self, circuits: Sequence[QuantumCircuit], options: ExecutionOptions
     ) -> ExecutionResult: ...
 
 

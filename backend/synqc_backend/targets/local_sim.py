@@ -7,7 +7,7 @@ from dataclasses import asdict
 from qiskit import QuantumCircuit, transpile
 from qiskit_aer import AerSimulator
 
-from synqc_backend.execution import Capabilities, ExecutionResult
+from synqc_backend.execution import Capabilities, ExecutionOptions, ExecutionResult
 from synqc_backend.models import TargetKind, TargetStatus
 from synqc_backend.targets.base import Readiness, TargetDescriptor
 from synqc_backend.targets.device_profile import DeviceProfile
@@ -59,23 +59,25 @@ class LocalSimulator:
         )
 
     def execute(
-        self, circuits: Sequence[QuantumCircuit], shots: int, seed: int | None
+        self, circuits: Sequence[QuantumCircuit], options: ExecutionOptions
     ) -> ExecutionResult:
         started = time.monotonic()
         compiled = transpile(
             list(circuits),
             basis_gates=list(BASIS_GATES),
             optimization_level=1,
-            seed_transpiler=seed,
+            seed_transpiler=options.seed,
         )
-        options = {"shots": shots} if seed is None else {"shots": shots, "seed_simulator": seed}
+        run_options: dict[str, int] = {"shots": options.shots}
+        if options.seed is not None:
+            run_options["seed_simulator"] = options.seed
         executed = time.monotonic()
-        result = self._simulator.run(compiled, **options).result()
+        result = self._simulator.run(compiled, **run_options).result()
         finished = time.monotonic()
         counts = tuple(dict(result.get_counts(index)) for index in range(len(compiled)))
         return ExecutionResult(
             counts=counts,
-            shots_executed=shots * len(compiled),
+            shots_executed=options.shots * len(compiled),
             submit_to_result_s=finished - started,
             execution_s=finished - executed,
             queue_s=0.0,

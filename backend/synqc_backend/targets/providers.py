@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from qiskit import QuantumCircuit
 
-from synqc_backend.execution import Capabilities, ExecutionResult
+from synqc_backend.execution import Capabilities, ExecutionOptions, ExecutionResult
 from synqc_backend.models import TargetStatus
 from synqc_backend.targets.base import Readiness, TargetDescriptor
 
@@ -46,6 +46,6 @@ class PendingProvider:
         )
 
     def execute(
-        self, circuits: Sequence[QuantumCircuit], shots: int, seed: int | None
+        self, circuits: Sequence[QuantumCircuit], options: ExecutionOptions
     ) -> ExecutionResult:
         raise ProviderNotReadyError(self.readiness().detail)

@@ -6,7 +6,7 @@ import pytest
 from qiskit import QuantumCircuit
 from qiskit.quantum_info import DensityMatrix
 
-from synqc_backend.execution import ExecutionResult
+from synqc_backend.execution import ExecutionOptions, ExecutionResult
 from synqc_backend.models import TargetKind, TargetStatus
 from synqc_backend.targets.device_profile import DEFAULT_TRANSMON
 from synqc_backend.targets.local_sim import LocalSimulator
@@ -44,7 +44,9 @@ def x_then_measure() -> QuantumCircuit:
 
 @pytest.fixture(scope="module")
 def readout_run(simulator: LocalSimulator) -> ExecutionResult:
-    return simulator.execute([measure_only(), x_then_measure()], READOUT_SHOTS, seed=11)
+    return simulator.execute(
+        [measure_only(), x_then_measure()], ExecutionOptions(shots=READOUT_SHOTS, seed=11)
+    )
 
 
 def assert_binomial_close(observed: int, shots: int, probability: float) -> None:
@@ -53,7 +55,7 @@ def assert_binomial_close(observed: int, shots: int, probability: float) -> None
 
 
 def test_bell_counts_sum_to_shots_and_are_mostly_correlated(simulator: LocalSimulator) -> None:
-    result = simulator.execute([bell(), bell()], 2000, seed=5)
+    result = simulator.execute([bell(), bell()], ExecutionOptions(shots=2000, seed=5))
 
     assert len(result.counts) == 2
     for counts in result.counts:
@@ -66,15 +68,17 @@ def test_bell_counts_sum_to_shots_and_are_mostly_correlated(simulator: LocalSimu
 
 
 def test_shots_executed_is_shots_times_circuits(simulator: LocalSimulator) -> None:
-    result = simulator.execute([bell(), measure_only(), x_then_measure()], 300, seed=1)
+    result = simulator.execute(
+        [bell(), measure_only(), x_then_measure()], ExecutionOptions(shots=300, seed=1)
+    )
 
     assert result.shots_executed == 300 * 3
 
 
 def test_seeded_runs_are_reproducible(simulator: LocalSimulator) -> None:
-    first = simulator.execute([bell()], 1000, seed=123)
-    again = simulator.execute([bell()], 1000, seed=123)
-    other = simulator.execute([bell()], 1000, seed=124)
+    first = simulator.execute([bell()], ExecutionOptions(shots=1000, seed=123))
+    again = simulator.execute([bell()], ExecutionOptions(shots=1000, seed=123))
+    other = simulator.execute([bell()], ExecutionOptions(shots=1000, seed=124))
 
     assert first.counts == again.counts
     assert other.counts != first.counts

@@ -3,6 +3,7 @@
 import pytest
 from qiskit import QuantumCircuit
 
+from synqc_backend.execution import ExecutionOptions
 from synqc_backend.models import TargetStatus
 from synqc_backend.targets.base import Target, hardware_target
 from synqc_backend.targets.providers import PendingProvider, ProviderNotReadyError
@@ -86,4 +87,4 @@ def test_pending_provider_refuses_to_execute(targets: dict[str, Target], target_
     circuit.measure(0, 0)
 
     with pytest.raises(ProviderNotReadyError, match="no adapter"):
-        targets[target_id].execute([circuit], 100, seed=None)
+        targets[target_id].execute([circuit], ExecutionOptions(shots=100))
