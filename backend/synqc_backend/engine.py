@@ -11,10 +11,12 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from synqc_backend import guardrails, run_failure
+from synqc_backend.batch_runner import BatchPlan, BatchRunner
 from synqc_backend.budget import BudgetTracker
 from synqc_backend.config import Settings
 from synqc_backend.errors import ApiError, ErrorCode
 from synqc_backend.execution import CircuitBatch, DeviceControls, ExecutionOptions
+from synqc_backend.figures import render_svg
 from synqc_backend.models import (
     ControlProfile,
     ControlProfileUpdate,
@@ -24,14 +26,15 @@ from synqc_backend.models import (
     SessionBudget,
 )
 from synqc_backend.models import Preset as PresetName
-from synqc_backend.presets.base import BatchOutcome, Preset, PresetContext
+from synqc_backend.presets.base import Preset, PresetContext
 from synqc_backend.queue import RunQueue
 from synqc_backend.run_failure import RunFailure
 from synqc_backend.run_report import build_result
 from synqc_backend.storage.database import Database
-from synqc_backend.storage.repository import RunRepository, StoredCounts
+from synqc_backend.storage.repository import RunRepository
 from synqc_backend.storage.tables import RunRow
 from synqc_backend.targets.base import Target, hardware_target
+from synqc_backend.targets.registry import SIM_LOCAL
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +76,7 @@ class SynQcEngine:
         self.presets = presets
         self.queue = queue
         self._clock = clock
+        self._runner = BatchRunner(database, targets)
 
     def submit(self, request: RunExperimentRequest, session_id: str, received_at: float) -> str:
         """Store the run as `queued` and enqueue it; every refusal happens before anything."""
@@ -213,58 +217,54 @@ class SynQcEngine:
 
     def _execute(self, run: ClaimedRun) -> None:
         preset = self.presets[run.request.preset]
-        target = self.targets[run.request.hardware_target]
-        context = PresetContext(
-            qubits=tuple(run.request.qubits),
-            shot_budget=run.shot_budget,
-            controls=run.controls,
-            capabilities=target.capabilities(),
-            seed=run.request.seed,
-        )
+        context = self._context(run.request, run.controls, run.shot_budget)
         batches = preset.plan(context)
         planned = sum(batch.cost for batch in batches)
         if planned > run.shot_budget:
-            raise RuntimeError(f"preset planned {planned} shots, above its budget")
+            raise RuntimeError(
+                f"preset planned {planned} shots, above its budget {run.shot_budget}"
+            )
         self._checkpoint(run, "compiled", PROGRESS_PLANNED)
-        outcomes = [
-            self._execute_batch(run, target, index, batch, len(batches))
-            for index, batch in enumerate(batches)
-        ]
+        outcomes = self._runner.run(
+            BatchPlan(
+                run_id=run.id,
+                batches=batches,
+                default_target=run.request.hardware_target,
+                options=lambda batch: _options(run, batch),
+                deadline_monotonic=time.monotonic()
+                - (self._clock() - run.started_at)
+                + self.settings.job_timeout_seconds,
+                timeout_s=self.settings.job_timeout_seconds,
+                on_progress=lambda share: (
+                    PROGRESS_PLANNED + (PROGRESS_EXECUTED - PROGRESS_PLANNED) * share
+                ),
+            )
+        )
         self._mark(run, "executed")
         outcome = preset.analyse(context, outcomes)
+        figures = {figure.name: render_svg(figure) for figure in outcome.figures}
         self._mark(run, "analysed")
         result = build_result(run.controls, context, outcome, outcomes)
-        self._finish_succeeded(run, result)
+        result["figures"] = [f"/runs/{run.id}/figures/{name}.svg" for name in figures]
+        self._finish_succeeded(run, result, figures)
 
-    def _execute_batch(
-        self, run: ClaimedRun, target: Target, index: int, batch: CircuitBatch, total: int
-    ) -> BatchOutcome:
-        self._check_deadline(run)
-        try:
-            result = target.execute(batch.circuits, _options(run, batch))
-        except Exception as error:
-            raise RunFailure(
-                ErrorCode.PROVIDER_ERROR,
-                f"target '{run.request.hardware_target}' failed: {error}",
-                "check the target's status in /hardware/targets and try again",
-            ) from error
-        counts = [
-            StoredCounts(index, i, batch.label, x, batch.shots, dict(c))
-            for i, (c, x) in enumerate(
-                zip(result.counts, batch.x_values or (None,) * len(batch.circuits), strict=True)
-            )
-        ]
-        progress = PROGRESS_PLANNED + (PROGRESS_EXECUTED - PROGRESS_PLANNED) * (index + 1) / total
-        with self.database.unit_of_work() as session:
-            repository = RunRepository(session)
-            repository.add_counts(run.id, counts)
-            row = _require(repository.get(run.id))
-            row.shots_executed += result.shots_executed
-            row.progress = progress
-            cancel = row.cancel_requested
-        if cancel:
-            raise run_failure.cancelled()
-        return BatchOutcome(batch, result)
+    def _context(
+        self, request: RunExperimentRequest, controls: ControlProfile, shot_budget: int
+    ) -> PresetContext:
+        """What the preset may know: qubits, budget, controls and the targets' facts."""
+        compared = request.compare_targets or [request.hardware_target, SIM_LOCAL]
+        return PresetContext(
+            qubits=tuple(request.qubits),
+            shot_budget=shot_budget,
+            controls=controls,
+            capabilities=self.targets[request.hardware_target].capabilities(),
+            seed=request.seed,
+            target_id=request.hardware_target,
+            compare_capabilities={
+                target_id: self.targets[target_id].capabilities()
+                for target_id in dict.fromkeys(compared)
+            },
+        )
 
     def _claim(self, run_id: str) -> ClaimedRun | None:
         now = self._clock()
@@ -304,14 +304,18 @@ class SynQcEngine:
         if cancel:
             raise run_failure.cancelled()
 
-    def _finish_succeeded(self, run: ClaimedRun, result: dict[str, Any]) -> None:
+    def _finish_succeeded(
+        self, run: ClaimedRun, result: dict[str, Any], figures: dict[str, str]
+    ) -> None:
         with self.database.unit_of_work() as session:
-            row = _require(RunRepository(session).get(run.id))
+            repository = RunRepository(session)
+            row = _require(repository.get(run.id))
             if row.status != RunState.RUNNING:
                 return
             finished = self._clock()
             row.timeline = {**run.timeline, "finished": finished}
             row.result = result
+            repository.add_figures(run.id, figures)
             row.status, row.finished_at, row.progress = RunState.SUCCEEDED, finished, 1.0
             session_id, refund = row.session_id, row.shot_budget - row.shots_executed
         self.budget.release(session_id, refund)

@@ -75,6 +75,7 @@ class CircuitBatch:
     - `shots` is per circuit; the batch costs `shots * len(circuits)`.
     - `x_values[i]` is the swept quantity of circuit i (SI units), `None` when nothing is swept.
     - `layout[i]` is the physical qubit circuit qubit i runs on.
+    - `target_id` names another target than the run's own (`backend_compare`).
     """
 
     label: str
@@ -82,6 +83,7 @@ class CircuitBatch:
     shots: int
     x_values: tuple[float | None, ...] = ()
     layout: tuple[int, ...] | None = None
+    target_id: str | None = None
 
     @property
     def cost(self) -> int:

@@ -143,6 +143,37 @@ class PhysicsContract(BaseModel):
     assumptions: list[str]
 
 
+class ComparisonRow(BaseModel):
+    """One target's KPIs in a `backend_compare` run."""
+
+    hardware_target: str
+    fidelity: float | None
+    fidelity_stderr: float | None = None
+    ghz_fidelity: float | None = None
+    epc: float | None = None
+    epc_stderr: float | None = None
+    latency_us: float | None = None
+    status: KpiStatus
+
+
+class TargetComparison(BaseModel):
+    """Rows per target; `best` maps a KPI name to the target that did best on it."""
+
+    rows: list[ComparisonRow]
+    best: dict[str, str]
+
+
+class TradeoffPoint(BaseModel):
+    """One probe strength of the DPD sweep: information gained vs. backaction caused."""
+
+    strength: float
+    information_bits: float
+    information_stderr: float
+    backaction: float
+    backaction_stderr: float
+    theory_backaction: float
+
+
 class RunExperimentResponse(BaseModel):
     id: str
     preset: Preset
@@ -159,6 +190,9 @@ class RunExperimentResponse(BaseModel):
     measurements: list[Measurement] = Field(default_factory=list)
     figures: list[str] = Field(default_factory=list)
     physics_contract: PhysicsContract | None = None
+    comparison: TargetComparison | None = None
+    tradeoff: list[TradeoffPoint] | None = None
+    warnings: list[str] = Field(default_factory=list)
     error_code: str | None = None
     error_message: str | None = None
     error_detail: dict[str, Any] | None = None

@@ -66,6 +66,13 @@ def build_result(
             for m in outcome.measurements
         ],
         "physics_contract": contract.model_dump(mode="json"),
+        "comparison": None
+        if outcome.comparison is None
+        else outcome.comparison.model_dump(mode="json"),
+        "tradeoff": None
+        if outcome.tradeoff is None
+        else [point.model_dump(mode="json") for point in outcome.tradeoff],
+        "warnings": list(outcome.warnings),
         "backend_names": sorted({o.result.backend_name for o in outcomes}),
     }
 
@@ -104,6 +111,9 @@ def response(row: RunRow) -> RunExperimentResponse:
         measurements=[Measurement.model_validate(m) for m in stored.get("measurements", [])],
         figures=stored.get("figures", []),
         physics_contract=None if contract is None else PhysicsContract.model_validate(contract),
+        comparison=stored.get("comparison"),
+        tradeoff=stored.get("tradeoff"),
+        warnings=stored.get("warnings", []),
         error_code=row.error_code,
         error_message=row.error_message,
         error_detail=row.error_detail,

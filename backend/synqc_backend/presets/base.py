@@ -1,12 +1,13 @@
 """The preset port: a preset plans circuit batches, then turns their counts into KPIs."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from synqc_backend.definitions import KpiDefinition
 from synqc_backend.execution import Capabilities, CircuitBatch, ExecutionResult
-from synqc_backend.models import ControlProfile, KpiStatus
+from synqc_backend.models import ControlProfile, KpiStatus, TargetComparison, TradeoffPoint
+from synqc_backend.plot_data import Figure
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,13 @@ class PresetContext:
     controls: ControlProfile
     capabilities: Capabilities
     seed: int | None
+    target_id: str = "sim_local"
+    compare_capabilities: Mapping[str, Capabilities] = field(default_factory=dict)
+
+    @property
+    def qubit(self) -> int:
+        """The first requested qubit: the one single-qubit measurements use."""
+        return self.qubits[0]
 
 
 @dataclass(frozen=True)
@@ -71,7 +79,11 @@ class PresetOutcome:
     measurements: tuple[MeasuredQuantity, ...] = ()
     raw_counts: dict[str, int] | None = None
     expected_distribution: dict[str, float] | None = None
-    extra_kpis: tuple[KpiValue, ...] = field(default_factory=tuple)
+    extra_kpis: tuple[KpiValue, ...] = ()
+    figures: tuple[Figure, ...] = ()
+    warnings: tuple[str, ...] = ()
+    comparison: TargetComparison | None = None
+    tradeoff: tuple[TradeoffPoint, ...] | None = None
 
 
 class Preset(Protocol):

@@ -3,11 +3,12 @@
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from synqc_backend import run_report
 from synqc_backend.deps import EngineDep, RepositoryDep, SessionIdDep
 from synqc_backend.engine import not_found
+from synqc_backend.errors import ApiError, ErrorCode
 from synqc_backend.models import (
     Preset,
     RunExperimentRequest,
@@ -63,6 +64,25 @@ def cancel_run(run_id: str, engine: EngineDep, repository: RepositoryDep) -> Run
     """Cancel a queued run, or ask a running one to stop at its next checkpoint."""
     engine.cancel(run_id)
     return run_report.run_status(_row(repository, run_id))
+
+
+@router.get(
+    "/runs/{run_id}/figures/{name}.svg",
+    response_class=Response,
+    responses={200: {"content": {"image/svg+xml": {}}}},
+)
+def get_run_figure(run_id: str, name: str, repository: RepositoryDep) -> Response:
+    """One of the run's fit or trade-off figures, as SVG."""
+    svg = repository.figure(run_id, name)
+    if svg is None:
+        raise ApiError(
+            404,
+            ErrorCode.NOT_FOUND,
+            f"run {run_id} has no figure '{name}'",
+            hint=f"the run's result lists its figures: GET /runs/{run_id}",
+            detail={"run_id": run_id, "figure": name},
+        )
+    return Response(svg, media_type="image/svg+xml")
 
 
 @router.get("/budget")

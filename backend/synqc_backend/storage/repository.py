@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from synqc_backend.storage.tables import CircuitCountsRow, ControlProfileRow, RunRow
+from synqc_backend.storage.tables import CircuitCountsRow, ControlProfileRow, RunFigureRow, RunRow
 
 ACTIVE_STATES = ("queued", "running")
 
@@ -136,6 +136,19 @@ class RunRepository:
             )
             for row in rows
         ]
+
+    def add_figures(self, run_id: str, figures: dict[str, str]) -> None:
+        """Store rendered figures (name → SVG text), replacing those of an earlier attempt."""
+        self._session.execute(delete(RunFigureRow).where(RunFigureRow.run_id == run_id))
+        self._session.add_all(
+            RunFigureRow(run_id=run_id, name=name, svg=svg) for name, svg in figures.items()
+        )
+        self._session.flush()
+
+    def figure(self, run_id: str, name: str) -> str | None:
+        return self._session.scalar(
+            select(RunFigureRow.svg).where(RunFigureRow.run_id == run_id, RunFigureRow.name == name)
+        )
 
     def ids_in_state(self, status: str) -> list[str]:
         query = select(RunRow.id).where(RunRow.status == status).order_by(RunRow.created_at)

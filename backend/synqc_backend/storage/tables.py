@@ -15,6 +15,7 @@ class RunRow(Base):
 
     - Times are epoch seconds; `timeline` holds the stage boundaries the trace is built from.
     - `shots_executed` grows as batches finish, so a crash never loses what was spent.
+    - `batches` holds each executed batch's label, target and measured timing.
     """
 
     __tablename__ = "runs"
@@ -38,6 +39,7 @@ class RunRow(Base):
     target_snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
     timeline: Mapped[dict[str, Any]] = mapped_column(JSON)
     result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    batches: Mapped[list[Any]] = mapped_column(JSON, default=list)
     notes: Mapped[str | None] = mapped_column(Text)
     error_code: Mapped[str | None] = mapped_column(String(32))
     error_message: Mapped[str | None] = mapped_column(Text)
@@ -69,3 +71,13 @@ class ControlProfileRow(Base):
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     profile: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated_at: Mapped[float] = mapped_column(Float)
+
+
+class RunFigureRow(Base):
+    """One rendered figure of a run (SVG text), served at `/runs/{id}/figures/{name}.svg`."""
+
+    __tablename__ = "run_figures"
+
+    run_id: Mapped[str] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    svg: Mapped[str] = mapped_column(Text)

@@ -11,7 +11,7 @@ from sqlalchemy import inspect, text
 from synqc_backend.storage.database import Database, SchemaMismatchError
 from synqc_backend.storage.tables import Base
 
-TABLES = {"runs", "circuit_counts", "control_profiles"}
+TABLES = {"runs", "circuit_counts", "control_profiles", "run_figures"}
 
 
 @pytest.fixture

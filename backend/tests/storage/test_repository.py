@@ -100,6 +100,7 @@ FULL_RUN: dict[str, Any] = {
         "measurements": [{"name": "t1", "value": 9.8e-5, "stderr": 2e-6, "quality": "good"}],
         "qubits_used": [0, 2],
     },
+    "batches": [{"index": 0, "label": "t1", "target": "ibm_quantum", "queue_s": None}],
     "notes": "nightly check — qubit 2 looked slow",
     "error_code": "PROVIDER_ERROR",
     "error_message": "job 42 failed on the provider",

@@ -1,0 +1,75 @@
+"""T1, Ramsey T2* and Hahn-echo T2 sweeps: circuits tagged with their delay in seconds."""
+
+from collections.abc import Sequence
+from math import pi
+
+import numpy as np
+from qiskit import QuantumCircuit
+
+from synqc_backend.execution import CircuitBatch
+
+T1_FIT = "exp_decay"
+RAMSEY_FIT = "damped_cosine"
+ECHO_FIT = "exp_decay"
+
+
+def delays_s(reference_s: float, count: int, span: float) -> tuple[float, ...]:
+    """`count` delays from 0 to `span`·reference, evenly spaced (seconds)."""
+    return tuple(float(t) for t in np.linspace(0.0, span * reference_s, count))
+
+
+def ramsey_detuning_hz(delays: Sequence[float], oscillations: float = 4.0) -> float:
+    """A virtual detuning giving `oscillations` periods over the sweep."""
+    return oscillations / max(delays)
+
+
+def t1_batch(delays: Sequence[float], shots: int, qubit: int) -> CircuitBatch:
+    """X, wait t, measure: P1(t) = A·exp(−t/T1) + B."""
+    return CircuitBatch("t1", tuple(_t1(t) for t in delays), shots, tuple(delays), (qubit,))
+
+
+def ramsey_batch(
+    delays: Sequence[float], detuning_hz: float, shots: int, qubit: int
+) -> CircuitBatch:
+    """√X, wait t, RZ(2π·δ·t), √X, measure: a cosine at δ decaying with T2*."""
+    circuits = tuple(_ramsey(t, detuning_hz) for t in delays)
+    return CircuitBatch("ramsey", circuits, shots, tuple(delays), (qubit,))
+
+
+def echo_batch(delays: Sequence[float], shots: int, qubit: int) -> CircuitBatch:
+    """√X, wait t/2, X, wait t/2, √X, measure: P1(t) = A·exp(−t/T2) + B."""
+    return CircuitBatch("echo", tuple(_echo(t) for t in delays), shots, tuple(delays), (qubit,))
+
+
+def _t1(delay: float) -> QuantumCircuit:
+    circuit = QuantumCircuit(1, 1, name="t1")
+    circuit.x(0)
+    _wait(circuit, delay)
+    circuit.measure(0, 0)
+    return circuit
+
+
+def _ramsey(delay: float, detuning_hz: float) -> QuantumCircuit:
+    circuit = QuantumCircuit(1, 1, name="ramsey")
+    circuit.sx(0)
+    _wait(circuit, delay)
+    circuit.rz(2 * pi * detuning_hz * delay, 0)
+    circuit.sx(0)
+    circuit.measure(0, 0)
+    return circuit
+
+
+def _echo(delay: float) -> QuantumCircuit:
+    circuit = QuantumCircuit(1, 1, name="echo")
+    circuit.sx(0)
+    _wait(circuit, delay / 2)
+    circuit.x(0)
+    _wait(circuit, delay / 2)
+    circuit.sx(0)
+    circuit.measure(0, 0)
+    return circuit
+
+
+def _wait(circuit: QuantumCircuit, delay: float) -> None:
+    if delay > 0:
+        circuit.delay(delay, 0, unit="s")

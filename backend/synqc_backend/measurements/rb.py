@@ -1,0 +1,50 @@
+"""Single-qubit standard randomized benchmarking: random Clifford sequences plus the inverse."""
+
+from collections.abc import Sequence
+
+import numpy as np
+from qiskit import QuantumCircuit
+
+from synqc_backend.execution import CircuitBatch
+from synqc_backend.measurements.clifford_group import clifford_group
+
+FIT = "rb_decay"
+
+
+def rb_lengths(epc_guess: float, count: int = 8, longest_max: int = 3000) -> tuple[int, ...]:
+    """Sequence lengths from 1 to about 1.5/(2·EPC) Cliffords, spaced geometrically.
+
+    The survival probability A·p^m + B is most informative about p near m ≈ 1/(1 − p).
+    """
+    longest = int(min(longest_max, max(50, 1.5 / (2 * max(epc_guess, 1e-5)))))
+    return tuple(sorted({round(float(m)) for m in np.geomspace(1, longest, count)}))
+
+
+def rb_batch(
+    lengths: Sequence[int], samples: int, shots: int, seed: int | None, qubit: int
+) -> CircuitBatch:
+    """`samples` random sequences per length; x value = the sequence length m."""
+    rng = np.random.default_rng(seed)
+    circuits, x_values = [], []
+    for length in lengths:
+        for _ in range(samples):
+            circuits.append(rb_circuit(rng.integers(0, 24, size=length)))
+            x_values.append(float(length))
+    return CircuitBatch("rb", tuple(circuits), shots, tuple(x_values), (qubit,))
+
+
+def rb_circuit(elements: Sequence[int] | np.ndarray) -> QuantumCircuit:
+    """The given Cliffords, then the one Clifford that inverts their product, then measure."""
+    group = clifford_group()
+    circuit = QuantumCircuit(1, 1, name=f"rb_m{len(elements)}")
+    qubit = circuit.qubits[0]
+    product_index = 0
+    for element in (*[int(e) for e in elements], -1):
+        if element == -1:
+            element = int(group.inverse[product_index])
+        product_index = int(group.multiply[product_index, element])
+        for gate in group.gates[element]:
+            # Appending shared gate objects without copies keeps long sequences cheap to build.
+            circuit._append(gate, (qubit,), ())
+    circuit.measure(0, 0)
+    return circuit
