@@ -13,8 +13,7 @@ from dataclasses import dataclass
 
 from synqc_backend import run_failure
 from synqc_backend.errors import ErrorCode
-from synqc_backend.execution import CircuitBatch, ExecutionOptions, ExecutionResult
-from synqc_backend.presets.base import BatchOutcome
+from synqc_backend.execution import BatchOutcome, CircuitBatch, ExecutionOptions, ExecutionResult
 from synqc_backend.run_failure import RunFailure
 from synqc_backend.storage.database import Database
 from synqc_backend.storage.repository import RunRepository, StoredCounts

@@ -13,7 +13,7 @@ from synqc_backend.config import Settings
 from synqc_backend.errors import ApiError
 from synqc_backend.logging_setup import configure_logging
 from synqc_backend.models import Preset, RunExperimentRequest, RunExperimentResponse
-from synqc_backend.services import Services, start_services
+from synqc_backend.services import Services, create_services, start_services
 from synqc_backend.storage.database import Database
 from synqc_backend.storage.repository import RunRepository
 from synqc_backend.targets.base import hardware_target
@@ -68,6 +68,24 @@ def run(
 
 
 @cli.command()
+def reanalyse(
+    run_id: Annotated[str, typer.Argument(help="id of a succeeded run")],
+    as_json: Annotated[bool, typer.Option("--json", help="print the response as JSON")] = False,
+) -> None:
+    """Recompute a run's measurements, KPIs and figures from its stored raw counts."""
+    services = create_services(Settings())
+    try:
+        services.engine.reanalyse(run_id)
+        response = _response(services, run_id)
+    except ApiError as error:
+        typer.echo(f"error {error.code.value}: {error.message}\nhint: {error.hint}", err=True)
+        raise typer.Exit(2) from error
+    finally:
+        services.close()
+    typer.echo(response.model_dump_json(indent=2) if as_json else _summary(response))
+
+
+@cli.command()
 def targets() -> None:
     """List the targets with their readiness."""
     for target in build_targets().values():
@@ -90,6 +108,10 @@ def _run_to_end(services: Services, request: RunExperimentRequest) -> RunExperim
     engine = services.engine
     run_id = engine.submit(request, CLI_SESSION, received_at=time.time())
     engine.wait_until_finished(run_id, timeout_s=services.settings.job_timeout_seconds + 30)
+    return _response(services, run_id)
+
+
+def _response(services: Services, run_id: str) -> RunExperimentResponse:
     with services.database.unit_of_work() as session:
         row = RunRepository(session).get(run_id)
         assert row is not None
@@ -104,12 +126,15 @@ def _summary(response: RunExperimentResponse) -> str:
         f"shots    {kpis.shots_used} of {kpis.shot_budget}",
     ]
     for detail in response.kpi_details:
-        ci = "" if detail.ci95 is None else f"  ci95 [{detail.ci95[0]:.4f}, {detail.ci95[1]:.4f}]"
-        lines.append(
-            f"{detail.name:<9}{detail.value:.4f} {detail.units}{ci}  ({detail.definition_id})"
-        )
-    for stage in response.workflow_trace:
-        lines.append(f"  {stage.id:<9}{stage.dwell_ms:9.1f} ms")
+        value = "n/a" if detail.value is None else f"{detail.value:.6g}"
+        ci = "" if detail.ci95 is None else f"  ci95 [{detail.ci95[0]:.4g}, {detail.ci95[1]:.4g}]"
+        lines.append(f"{detail.name:<11} {value} {detail.units}{ci}  ({detail.definition_id})")
+    for m in response.measurements:
+        error = "" if m.stderr is None else f" ± {m.stderr:.3g}"
+        flag = "" if m.quality == "good" else f"  [{m.quality}: {m.quality_reason}]"
+        lines.append(f"  {m.name:<30} {m.value:.6g}{error} {m.unit}{flag}")
+    lines += [f"  {stage.id:<9}{stage.dwell_ms:9.1f} ms" for stage in response.workflow_trace]
+    lines += [f"warning  {warning}" for warning in response.warnings]
     if response.error_code:
         lines.append(f"error    {response.error_code}: {response.error_message}")
         lines.append(f"hint     {response.action_hint}")

@@ -56,7 +56,131 @@ BELL_STATUS = KpiDefinition(
     kind="status",
 )
 
+AVG_CLIFFORD_FIDELITY = KpiDefinition(
+    id="avg_clifford_fidelity_v1",
+    name="fidelity",
+    version=1,
+    formula=(
+        "1 - EPC with EPC = (1 - p)/2, p from a weighted fit of A*p^m + B to the mean survival "
+        "probability of random single-qubit Clifford sequences of length m plus their inverse; "
+        "stderr propagated from the fit, ci95 = value +/- 1.96 stderr"
+    ),
+    units="1",
+    kind="fidelity",
+)
+MEASUREMENT_BACKACTION = KpiDefinition(
+    id="measurement_backaction_v1",
+    name="backaction",
+    version=1,
+    formula=(
+        "1 - QND repeatability, where repeatability = P(two consecutive measurements of |+> "
+        "agree); binomial stderr"
+    ),
+    units="1",
+    kind="backaction",
+)
+HEALTH_STATUS = KpiDefinition(
+    id="health_status_v1",
+    name="status",
+    version=1,
+    formula=(
+        "fail if any fit is bad, EPC > 1e-2 or readout assignment < 0.8; warn if EPC > 2e-3, "
+        "T1 or T2 more than 30 % below the target's reference, or readout assignment < 0.95; "
+        "else ok"
+    ),
+    units="ok|warn|fail",
+    kind="status",
+)
+E2E_LATENCY_P50 = KpiDefinition(
+    id="e2e_latency_p50_v1",
+    name="latency_us",
+    version=1,
+    formula=(
+        "median over the probe jobs of the submit-to-result time, measured with a monotonic "
+        "clock around each job's target call"
+    ),
+    units="us",
+    kind="latency",
+)
+FEEDFORWARD_FIDELITY = KpiDefinition(
+    id="feedforward_fidelity_v1",
+    name="fidelity",
+    version=1,
+    formula=(
+        "fraction of shots of the measure / conditional-X / measure probe whose second outcome "
+        "is 0, as feed-forward intends; binomial stderr"
+    ),
+    units="1",
+    kind="fidelity",
+)
+LATENCY_STATUS = KpiDefinition(
+    id="latency_status_v1",
+    name="status",
+    version=1,
+    formula="warn when p95 > 10 x p50 of the end-to-end latency, else ok",
+    units="ok|warn|fail",
+    kind="status",
+)
+PROBE_BACKACTION = KpiDefinition(
+    id="probe_backaction_trace_distance_v1",
+    name="backaction",
+    version=1,
+    formula=(
+        "trace distance 1/2 ||rho_probe - rho_no_probe||_1 between single-qubit states "
+        "reconstructed by X/Y/Z tomography (readout-corrected, projected onto the Bloch ball); "
+        "stderr and ci95 by multinomial bootstrap"
+    ),
+    units="1",
+    kind="backaction",
+)
+STATE_FIDELITY = KpiDefinition(
+    id="state_fidelity_v1",
+    name="fidelity",
+    version=1,
+    formula=(
+        "Uhlmann fidelity of the reconstructed probed state with the ideal no-probe pure state; "
+        "stderr and ci95 by multinomial bootstrap"
+    ),
+    units="1",
+    kind="fidelity",
+)
+DPD_STATUS = KpiDefinition(
+    id="dpd_status_v1",
+    name="status",
+    version=1,
+    formula=(
+        "fail if the measured backaction is more than 3 stderr away from the theory value "
+        "|rho01|(1 - sqrt(1 - eps^2)) for feedback-free probes; warn if feedback was skipped "
+        "by the safety clamp; else ok"
+    ),
+    units="ok|warn|fail",
+    kind="status",
+)
+COMPARE_STATUS = KpiDefinition(
+    id="compare_status_v1",
+    name="status",
+    version=1,
+    formula="the worst status over the compared targets (each by bell_status_v1)",
+    units="ok|warn|fail",
+    kind="status",
+)
+
 DEFINITIONS: dict[str, KpiDefinition] = {
     definition.id: definition
-    for definition in (DIST_FIDELITY, EXEC_LATENCY_PER_CIRCUIT, SHOTS_USED, BELL_STATUS)
+    for definition in (
+        DIST_FIDELITY,
+        EXEC_LATENCY_PER_CIRCUIT,
+        SHOTS_USED,
+        BELL_STATUS,
+        AVG_CLIFFORD_FIDELITY,
+        MEASUREMENT_BACKACTION,
+        HEALTH_STATUS,
+        E2E_LATENCY_P50,
+        FEEDFORWARD_FIDELITY,
+        LATENCY_STATUS,
+        PROBE_BACKACTION,
+        STATE_FIDELITY,
+        DPD_STATUS,
+        COMPARE_STATUS,
+    )
 }

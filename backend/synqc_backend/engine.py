@@ -28,6 +28,7 @@ from synqc_backend.models import (
 from synqc_backend.models import Preset as PresetName
 from synqc_backend.presets.base import Preset, PresetContext
 from synqc_backend.queue import RunQueue
+from synqc_backend.reanalysis import stored_outcomes
 from synqc_backend.run_failure import RunFailure
 from synqc_backend.run_report import build_result
 from synqc_backend.storage.database import Database
@@ -83,8 +84,8 @@ class SynQcEngine:
         preset = guardrails.resolve_preset(self.presets, request.preset)
         target = guardrails.resolve_target(self.targets, request.hardware_target, self.settings)
         guardrails.check_compare_targets(request, self.targets, self.settings)
-        shots = request.shot_budget or self.settings.default_shot_budget
-        guardrails.check_shots(shots, target, self.settings)
+        shots = guardrails.shot_budget(request, preset, self.settings)
+        guardrails.check_shots(shots, preset, target, self.settings)
         guardrails.check_qubits(request, target)
         with self.database.unit_of_work() as session:
             controls = request.control_overrides or self._control_profile(RunRepository(session))
@@ -211,6 +212,35 @@ class SynQcEngine:
                     "the error was logged with the run id; report it if it persists",
                 ),
             )
+
+    def reanalyse(self, run_id: str) -> None:
+        """Recompute a succeeded run's measurements, KPIs and figures from its stored counts.
+
+        The target's current capabilities stand in for the ones at run time (status rules
+        compare against reference values).
+        """
+        with self.database.unit_of_work() as session:
+            repository = RunRepository(session)
+            row = repository.get(run_id)
+            if row is None:
+                raise not_found(run_id)
+            if row.status != RunState.SUCCEEDED:
+                raise ApiError(
+                    409,
+                    ErrorCode.INVALID_REQUEST,
+                    f"run {run_id} is {row.status}; only succeeded runs are reanalysed",
+                    hint="submit the run again",
+                )
+            request = RunExperimentRequest.model_validate(row.request)
+            controls = ControlProfile.model_validate(row.control_profile)
+            outcomes = stored_outcomes(row.batches, repository.counts_of(run_id))
+            context = self._context(request, controls, row.shot_budget)
+            outcome = self.presets[request.preset].analyse(context, outcomes)
+            figures = {figure.name: render_svg(figure) for figure in outcome.figures}
+            result = build_result(controls, context, outcome, outcomes)
+            result["figures"] = [f"/runs/{run_id}/figures/{name}.svg" for name in figures]
+            row.result = result
+            repository.add_figures(run_id, figures)
 
     def fail_timed_out(self, run_id: str) -> None:
         self._finish_failed(run_id, run_failure.timed_out(self.settings.job_timeout_seconds))

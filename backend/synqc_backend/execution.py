@@ -8,11 +8,24 @@ from qiskit import QuantumCircuit
 
 
 @dataclass(frozen=True)
+class QubitReference:
+    """A target's own published values for one physical qubit (SI units; None if unknown)."""
+
+    t1_s: float | None = None
+    t2_s: float | None = None
+    single_qubit_gate_error: float | None = None
+    readout_p1_given_0: float | None = None
+    readout_p0_given_1: float | None = None
+
+
+@dataclass(frozen=True)
 class Capabilities:
     """Facts a preset may read about a target.
 
     - `gate_durations_s` maps gate name to duration in seconds.
     - `calibration` is a snapshot of device parameters (SI units) at the time of the run.
+    - `reference[q]` holds physical qubit q's reference values (empty when the target has
+      none): presets scale sweeps by them, status rules compare against them.
     """
 
     max_shots: int
@@ -23,6 +36,7 @@ class Capabilities:
     gate_durations_s: Mapping[str, float] = field(default_factory=dict)
     calibration: Mapping[str, Any] = field(default_factory=dict)
     noise_model_summary: str = "none"
+    reference: Mapping[int, QubitReference] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -88,3 +102,11 @@ class CircuitBatch:
     @property
     def cost(self) -> int:
         return self.shots * len(self.circuits)
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    """A planned batch together with what the target returned for it."""
+
+    batch: CircuitBatch
+    result: ExecutionResult

@@ -61,8 +61,15 @@ def resolve_target(targets: dict[str, Target], target_id: str, settings: Setting
     return target
 
 
-def check_shots(shots: int, target: Target, settings: Settings) -> None:
-    """Per-run maximum (422, never clamped), then the target's own capacity (400)."""
+def shot_budget(request: RunExperimentRequest, preset: Preset, settings: Settings) -> int:
+    """The run's budget: as asked, else the larger of the server's and the preset's default."""
+    if request.shot_budget is not None:
+        return request.shot_budget
+    return max(settings.default_shot_budget, preset.default_shot_budget)
+
+
+def check_shots(shots: int, preset: Preset, target: Target, settings: Settings) -> None:
+    """Per-run maximum (422, never clamped), the preset's minimum (422), target capacity (400)."""
     limit = settings.max_shots_per_experiment
     if shots > limit:
         raise ApiError(
@@ -71,6 +78,14 @@ def check_shots(shots: int, target: Target, settings: Settings) -> None:
             f"shot_budget {shots} is above the per-run maximum of {limit}",
             hint=f"ask for at most {limit} shots",
             detail={"shot_budget": shots, "max_shots_per_experiment": limit},
+        )
+    if shots < preset.min_shot_budget:
+        raise ApiError(
+            422,
+            ErrorCode.INVALID_REQUEST,
+            f"preset '{preset.name}' needs a shot_budget of at least {preset.min_shot_budget}",
+            hint=f"ask for at least {preset.min_shot_budget} shots",
+            detail={"shot_budget": shots, "min_shot_budget": preset.min_shot_budget},
         )
     capacity = target.capabilities().max_shots
     if shots > capacity:

@@ -115,8 +115,10 @@ class KpiDetail(BaseModel):
 
 
 class Measurement(BaseModel):
+    """A fitted or estimated quantity; `value` is null when its fit did not converge."""
+
     name: str
-    value: float
+    value: float | None
     stderr: float | None
     unit: str
     quality: str

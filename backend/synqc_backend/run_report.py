@@ -1,8 +1,10 @@
 """What the API reports about a run: the stored result of a job, and contract views of a row."""
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
+from synqc_backend.execution import BatchOutcome
 from synqc_backend.models import (
     ControlProfile,
     ExperimentSummary,
@@ -17,7 +19,7 @@ from synqc_backend.models import (
     RunSubmission,
     ShotCount,
 )
-from synqc_backend.presets.base import BatchOutcome, KpiValue, PresetContext, PresetOutcome
+from synqc_backend.presets.base import KpiValue, PresetContext, PresetOutcome
 from synqc_backend.storage.tables import RunRow
 from synqc_backend.workflow_trace import build_trace
 
@@ -57,8 +59,8 @@ def build_result(
         "measurements": [
             Measurement(
                 name=m.name,
-                value=m.value,
-                stderr=m.stderr,
+                value=_finite(m.value),
+                stderr=_finite(m.stderr),
                 unit=m.unit,
                 quality=m.quality,
                 quality_reason=m.quality_reason,
@@ -162,17 +164,22 @@ def _status_fields(row: RunRow) -> dict[str, Any]:
     }
 
 
+def _finite(value: float | None) -> float | None:
+    """Non-finite numbers (a failed fit's NaN) are reported as null, never as NaN."""
+    return value if value is not None and math.isfinite(value) else None
+
+
 def _value(kpi: KpiValue | None) -> float | None:
-    return None if kpi is None else kpi.value
+    return None if kpi is None else _finite(kpi.value)
 
 
 def _detail(kpi: KpiValue) -> KpiDetail:
     return KpiDetail(
         name=kpi.definition.name,
-        value=kpi.value,
+        value=_finite(kpi.value),
         definition_id=kpi.definition.id,
         kind=kpi.definition.kind,
         units=kpi.definition.units,
-        stderr=kpi.stderr,
-        ci95=kpi.ci95,
+        stderr=_finite(kpi.stderr),
+        ci95=kpi.ci95 if kpi.ci95 is not None and all(map(math.isfinite, kpi.ci95)) else None,
     )

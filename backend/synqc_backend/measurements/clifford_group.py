@@ -4,11 +4,11 @@ from functools import cache
 from itertools import product
 
 import numpy as np
-from qiskit import QuantumCircuit, transpile
+from qiskit import QuantumCircuit
 from qiskit.circuit import Instruction
-from qiskit.quantum_info import Clifford
+from qiskit.quantum_info import Operator
+from qiskit.synthesis import OneQubitEulerDecomposer
 
-BASIS = ("rz", "sx", "x")
 GROUP_ORDER = 24
 
 
@@ -21,46 +21,48 @@ class CliffordGroup:
 
     def __init__(self) -> None:
         circuits = _enumerate_elements()
-        cliffords = [Clifford(circuit) for circuit in circuits]
-        keys = [_key(c) for c in cliffords]
-        index_of = {key: i for i, key in enumerate(keys)}
+        unitaries = [Operator(circuit).data for circuit in circuits]
+        index_of = {_key(u): i for i, u in enumerate(unitaries)}
         size = len(circuits)
         self.multiply = np.empty((size, size), dtype=np.int64)
         for a, b in product(range(size), repeat=2):
-            self.multiply[a, b] = index_of[_key(cliffords[a].compose(cliffords[b]))]
-        identity = 0
+            self.multiply[a, b] = index_of[_key(unitaries[b] @ unitaries[a])]
         self.inverse = np.array(
-            [int(np.flatnonzero(self.multiply[a] == identity)[0]) for a in range(size)]
+            [int(np.flatnonzero(self.multiply[a] == 0)[0]) for a in range(size)]
         )
-        self.gates: tuple[tuple[tuple[Instruction, ...], ...], ...] = tuple(
+        self.gates: tuple[tuple[Instruction, ...], ...] = tuple(
             tuple(item.operation for item in _decompose(circuit).data) for circuit in circuits
         )
 
 
 @cache
 def clifford_group() -> CliffordGroup:
-    """The group, built once per process (about 0.1 s)."""
+    """The group, built once per process."""
     return CliffordGroup()
 
 
 def _enumerate_elements() -> list[QuantumCircuit]:
     # Words in H and S up to length 6 reach all 24 elements; the empty word comes first.
-    found: dict[bytes, QuantumCircuit] = {}
+    found: dict[tuple[complex, ...], QuantumCircuit] = {}
     for length in range(7):
         for word in product("HS", repeat=length):
             circuit = QuantumCircuit(1)
             for letter in word:
                 circuit.h(0) if letter == "H" else circuit.s(0)
-            found.setdefault(_key(Clifford(circuit)), circuit)
+            found.setdefault(_key(Operator(circuit).data), circuit)
     if len(found) != GROUP_ORDER:
         raise RuntimeError(f"expected {GROUP_ORDER} Cliffords, found {len(found)}")
     return list(found.values())
 
 
 def _decompose(circuit: QuantumCircuit) -> QuantumCircuit:
-    decomposed: QuantumCircuit = transpile(circuit, basis_gates=list(BASIS), optimization_level=1)
+    decomposed: QuantumCircuit = OneQubitEulerDecomposer("ZSXX")(Operator(circuit).data)
     return decomposed
 
 
-def _key(clifford: Clifford) -> bytes:
-    return bytes(np.asarray(clifford.tableau, dtype=np.uint8).tobytes())
+def _key(unitary: np.ndarray) -> tuple[complex, ...]:
+    """The unitary with its global phase removed, rounded: equal keys = same Clifford."""
+    flat = unitary.flatten()
+    pivot = flat[np.flatnonzero(np.abs(flat) > 1e-9)[0]]
+    normalized = flat * (abs(pivot) / pivot)
+    return tuple(complex(round(z.real, 6), round(z.imag, 6)) for z in normalized)

@@ -6,11 +6,10 @@ from math import pi
 import numpy as np
 from qiskit import QuantumCircuit
 
-from synqc_backend.execution import CircuitBatch
-
-T1_FIT = "exp_decay"
-RAMSEY_FIT = "damped_cosine"
-ECHO_FIT = "exp_decay"
+from synqc_backend.analysis.decay_models import fit_damped_cosine, fit_exp_decay
+from synqc_backend.analysis.fitting import FitResult
+from synqc_backend.execution import BatchOutcome, CircuitBatch
+from synqc_backend.measurements.sweep_data import probability_curve
 
 
 def delays_s(reference_s: float, count: int, span: float) -> tuple[float, ...]:
@@ -73,3 +72,18 @@ def _echo(delay: float) -> QuantumCircuit:
 def _wait(circuit: QuantumCircuit, delay: float) -> None:
     if delay > 0:
         circuit.delay(delay, 0, unit="s")
+
+
+def analyse_t1(outcome: BatchOutcome) -> FitResult:
+    """Fit P1(t) = A·exp(−t/T1) + B; T1 is `values["tau"]` in seconds."""
+    return fit_exp_decay(*probability_curve(outcome))
+
+
+def analyse_echo(outcome: BatchOutcome) -> FitResult:
+    """Fit P1(t) = A·exp(−t/T2) + B; T2 is `values["tau"]` in seconds."""
+    return fit_exp_decay(*probability_curve(outcome))
+
+
+def analyse_ramsey(outcome: BatchOutcome, detuning_hz: float) -> FitResult:
+    """Fit A·exp(−t/T2*)·cos(2πf t + φ) + B; the qubit's frequency offset is f − δ."""
+    return fit_damped_cosine(*probability_curve(outcome), expected_frequency=detuning_hz)

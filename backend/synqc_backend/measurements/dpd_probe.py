@@ -5,15 +5,24 @@ Circuit qubits: 0 = system s, 1 = probe ancilla a. Classical bits: 0 = probe out
 """
 
 from dataclasses import dataclass
-from math import asin, pi, sin
+from math import asin, cos, pi, sin, sqrt
 
+import numpy as np
 from qiskit import ClassicalRegister, QuantumCircuit, QuantumRegister
 
-from synqc_backend.execution import CircuitBatch
+from synqc_backend.analysis.tomography import (
+    BasisCounts,
+    BlochEstimate,
+    bloch_vector,
+    density_matrix,
+    marginal,
+)
+from synqc_backend.execution import BatchOutcome, CircuitBatch
 
 FULL_STRENGTH_WINDOW_NS = 500.0
 BASES = ("x", "y", "z")
 SWEEP_STRENGTHS = (0.0, 0.25, 0.5, 0.75, 1.0)
+PROBE_BIT, SYSTEM_BIT = 0, 1
 
 
 @dataclass(frozen=True)
@@ -65,3 +74,41 @@ def dpd_circuit(settings: ProbeSettings, probed: bool, basis: str) -> QuantumCir
         circuit.h(system[0])
     circuit.measure(system[0], system_bit[0])
     return circuit
+
+
+@dataclass(frozen=True)
+class StateTomography:
+    """A reconstructed single-qubit state and the basis counts it came from."""
+
+    rho: np.ndarray
+    counts: BasisCounts
+    bloch: BlochEstimate
+
+
+def system_tomography(outcome: BatchOutcome) -> StateTomography:
+    """ρ of the system qubit from the X, Y, Z circuits of a `dpd_batch`."""
+    x, y, z = (marginal(c, SYSTEM_BIT) for c in outcome.result.counts)
+    bloch = bloch_vector(x, y, z)
+    return StateTomography(density_matrix(bloch), (x, y, z), bloch)
+
+
+def probe_system_joint(outcome: BatchOutcome) -> dict[tuple[int, int], int]:
+    """Joint counts of (probe outcome, system Z outcome) from the Z-basis circuit."""
+    z_counts = outcome.result.counts[BASES.index("z")]
+    joint: dict[tuple[int, int], int] = {}
+    for key, n in z_counts.items():
+        bits = key.replace(" ", "")
+        pair = (int(bits[-1 - PROBE_BIT]), int(bits[-1 - SYSTEM_BIT]))
+        joint[pair] = joint.get(pair, 0) + n
+    return joint
+
+
+def ideal_state(settings: ProbeSettings) -> np.ndarray:
+    """ρ of RY(θ₂)·RY(θ₁)|0⟩: the no-probe state of a perfect device."""
+    angle = settings.theta1_rad + settings.theta2_rad
+    return density_matrix((sin(angle), 0.0, cos(angle)))
+
+
+def theory_backaction(coherence_01: float, strength: float) -> float:
+    """|ρ₀₁|·(1 − √(1 − ε²)): the trace distance a feedback-free probe of strength ε causes."""
+    return coherence_01 * (1 - sqrt(max(0.0, 1 - strength**2)))

@@ -5,10 +5,11 @@ from collections.abc import Sequence
 import numpy as np
 from qiskit import QuantumCircuit
 
-from synqc_backend.execution import CircuitBatch
+from synqc_backend.analysis.decay_models import fit_rb
+from synqc_backend.analysis.fitting import FitResult
+from synqc_backend.execution import BatchOutcome, CircuitBatch
 from synqc_backend.measurements.clifford_group import clifford_group
-
-FIT = "rb_decay"
+from synqc_backend.measurements.sweep_data import probability_curve
 
 
 def rb_lengths(epc_guess: float, count: int = 8, longest_max: int = 3000) -> tuple[int, ...]:
@@ -48,3 +49,27 @@ def rb_circuit(elements: Sequence[int] | np.ndarray) -> QuantumCircuit:
             circuit._append(gate, (qubit,), ())
     circuit.measure(0, 0)
     return circuit
+
+
+def survival_curve(outcome: BatchOutcome) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(length m, mean P(0) over the sequences of that length, its standard error).
+
+    The error combines the spread between random sequences with the binomial error of each,
+    so coherent errors (which make sequences differ) widen the bars honestly.
+    """
+    x, p0, binomial = probability_curve(outcome, outcome_bit="0")
+    lengths = np.unique(x)
+    means, errors = [], []
+    for length in lengths:
+        chosen = x == length
+        samples = p0[chosen]
+        spread = samples.std(ddof=1) if samples.size > 1 else 0.0
+        floor = np.sqrt(np.mean(binomial[chosen] ** 2))
+        means.append(samples.mean())
+        errors.append(max(spread, floor) / np.sqrt(samples.size))
+    return lengths, np.array(means), np.array(errors)
+
+
+def analyse_rb(outcome: BatchOutcome) -> FitResult:
+    """Fit A·p^m + B; error per Clifford EPC = (1 − p)/2."""
+    return fit_rb(*survival_curve(outcome))

@@ -1,8 +1,13 @@
 """Readout assignment and measurement repeatability circuits."""
 
+from dataclasses import dataclass
+from math import sqrt
+
 from qiskit import QuantumCircuit
 
-from synqc_backend.execution import CircuitBatch
+from synqc_backend.analysis.probability import ProbabilityEstimate, binomial_estimate
+from synqc_backend.execution import BatchOutcome, CircuitBatch
+from synqc_backend.measurements.sweep_data import outcome_count
 
 
 def readout_batch(shots: int, qubit: int) -> CircuitBatch:
@@ -25,3 +30,32 @@ def repeatability_batch(shots: int, qubit: int) -> CircuitBatch:
     circuit.measure(0, 0)
     circuit.measure(0, 1)
     return CircuitBatch("repeatability", (circuit,), shots, (None,), (qubit,))
+
+
+@dataclass(frozen=True)
+class ReadoutEstimate:
+    """Assignment errors p(1|0), p(0|1) and fidelity 1 − (p(1|0) + p(0|1))/2, with stderrs."""
+
+    p1_given_0: ProbabilityEstimate
+    p0_given_1: ProbabilityEstimate
+    assignment_fidelity: float
+    assignment_stderr: float
+
+
+def analyse_readout(outcome: BatchOutcome) -> ReadoutEstimate:
+    zero_counts, one_counts = outcome.result.counts
+    p10 = binomial_estimate(outcome_count(zero_counts, "1"), sum(zero_counts.values()))
+    p01 = binomial_estimate(outcome_count(one_counts, "0"), sum(one_counts.values()))
+    return ReadoutEstimate(
+        p1_given_0=p10,
+        p0_given_1=p01,
+        assignment_fidelity=1 - (p10.value + p01.value) / 2,
+        assignment_stderr=sqrt(p10.stderr**2 + p01.stderr**2) / 2,
+    )
+
+
+def analyse_repeatability(outcome: BatchOutcome) -> ProbabilityEstimate:
+    """P(second outcome = first outcome) with its binomial stderr."""
+    (counts,) = outcome.result.counts
+    agree = sum(n for key, n in counts.items() if key.replace(" ", "")[-1] == key[0])
+    return binomial_estimate(agree, sum(counts.values()))

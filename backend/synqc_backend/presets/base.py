@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from synqc_backend.definitions import KpiDefinition
-from synqc_backend.execution import Capabilities, CircuitBatch, ExecutionResult
+from synqc_backend.execution import BatchOutcome, Capabilities, CircuitBatch
 from synqc_backend.models import ControlProfile, KpiStatus, TargetComparison, TradeoffPoint
 from synqc_backend.plot_data import Figure
 
@@ -26,14 +26,6 @@ class PresetContext:
     def qubit(self) -> int:
         """The first requested qubit: the one single-qubit measurements use."""
         return self.qubits[0]
-
-
-@dataclass(frozen=True)
-class BatchOutcome:
-    """A planned batch together with what the target returned for it."""
-
-    batch: CircuitBatch
-    result: ExecutionResult
 
 
 @dataclass(frozen=True)
@@ -91,6 +83,8 @@ class Preset(Protocol):
 
     name: str
     version: int
+    min_shot_budget: int
+    default_shot_budget: int
 
     def plan(self, context: PresetContext) -> list[CircuitBatch]: ...
 

@@ -6,11 +6,10 @@ from synqc_backend.analysis.distribution import bootstrap_fidelity
 from synqc_backend.analysis.latency import median_per_circuit_us
 from synqc_backend.analysis.parity import zz_parity
 from synqc_backend.definitions import BELL_STATUS, DIST_FIDELITY, EXEC_LATENCY_PER_CIRCUIT
-from synqc_backend.execution import CircuitBatch
+from synqc_backend.execution import BatchOutcome, CircuitBatch
 from synqc_backend.measurements.bell_state import IDEAL_DISTRIBUTION, bell_circuit
 from synqc_backend.models import KpiStatus
 from synqc_backend.presets.base import (
-    BatchOutcome,
     KpiValue,
     MeasuredQuantity,
     PhysicsNotes,
@@ -27,6 +26,8 @@ class HelloQuantumSim:
 
     name = "hello_quantum_sim"
     version = 1
+    min_shot_budget = 1
+    default_shot_budget = 0
 
     def plan(self, context: PresetContext) -> list[CircuitBatch]:
         layout = _bell_qubits(context.qubits)
@@ -38,13 +39,13 @@ class HelloQuantumSim:
         fidelity = bootstrap_fidelity(counts, IDEAL_DISTRIBUTION, seed=context.seed)
         parity = zz_parity(counts)
         latency_us = median_per_circuit_us(
-            [o.result.execution_s for o in outcomes], [len(o.batch.circuits) for o in outcomes]
+            [o.result.execution_s for o in outcomes], [len(o.result.counts) for o in outcomes]
         )
         return PresetOutcome(
             fidelity=KpiValue(DIST_FIDELITY, fidelity.value, fidelity.stderr, fidelity.ci95),
             latency=KpiValue(EXEC_LATENCY_PER_CIRCUIT, latency_us),
             backaction=None,
-            status=_status(fidelity.ci95[1]),
+            status=bell_status(fidelity.ci95[1]),
             status_definition=BELL_STATUS,
             qubits_used=_bell_qubits(context.qubits),
             physics=PhysicsNotes(
@@ -65,7 +66,8 @@ class HelloQuantumSim:
         )
 
 
-def _status(fidelity_upper: float) -> KpiStatus:
+def bell_status(fidelity_upper: float) -> KpiStatus:
+    """`bell_status_v1`: judged on the upper end of the fidelity's CI95."""
     if fidelity_upper >= OK_FIDELITY:
         return KpiStatus.OK
     if fidelity_upper >= WARN_FIDELITY:
