@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from synqc_backend import __version__
 from synqc_backend.config import Settings
 from synqc_backend.deps import require_api_key
-from synqc_backend.errors_http import install_error_handlers
+from synqc_backend.errors_http import UnexpectedErrorMiddleware, install_error_handlers
 from synqc_backend.request_context import BodySizeLimitMiddleware, RequestIdMiddleware
 from synqc_backend.routes import (
     console,
@@ -55,6 +55,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for prefix, in_schema in (("", True), (API_PREFIX, False)):
         for router in (*PUBLIC_ROUTERS, protected):
             app.include_router(router, prefix=prefix, include_in_schema=in_schema)
+    # Added first, so innermost: every layer below is covered, the ones above still apply.
+    app.add_middleware(UnexpectedErrorMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)
     app.add_middleware(
         CORSMiddleware,

@@ -44,6 +44,13 @@ class Settings(BaseSettings):
     legacy_run_wait_seconds: float = Field(60.0, ge=0)
     max_request_bytes: int = Field(65_536, ge=1024)
     max_run_attempts: int = Field(3, ge=1)
+    sim_profile: str = "transmon_default"
+    qiskit_backend_sim_local: str | None = None
+    qiskit_backend_ibm_quantum: str | None = None
+    qiskit_backend_aws_braket: str | None = None
+    qiskit_backend_azure_quantum: str | None = None
+    qiskit_backend_ionq_cloud: str | None = None
+    qiskit_backend_rigetti_forest: str | None = None
     qiskit_runtime_token: SecretStr | None = None
     qiskit_runtime_channel: str | None = None
     qiskit_runtime_instance: str | None = None
@@ -63,3 +70,13 @@ class Settings(BaseSettings):
     @property
     def require_api_key(self) -> bool:
         return bool(self.api_key)
+
+    @property
+    def qiskit_backends(self) -> dict[str, str]:
+        """Target id → local Qiskit backend name from `SYNQC_QISKIT_BACKEND_<TARGET_ID>`."""
+        prefix = "qiskit_backend_"
+        return {
+            name.removeprefix(prefix): value
+            for name, value in self.model_dump().items()
+            if name.startswith(prefix) and value
+        }

@@ -167,7 +167,7 @@ class SynQcEngine:
             row = repository.get(run_id)
             if row is None:
                 raise not_found(run_id)
-            if repository.cancel_if_queued(run_id, self._clock()):
+            if repository.cancel_if_queued(run_id, self._clock(), _error_fields(CANCELLED)):
                 session_id, refund = row.session_id, row.shot_budget
             elif repository.request_cancel(run_id):
                 return
@@ -361,8 +361,8 @@ class SynQcEngine:
             row.status = RunState.CANCELLED if cancelled else RunState.FAILED
             row.finished_at, row.progress = finished, 1.0
             row.timeline = {**row.timeline, "failed_at": finished}
-            row.error_code, row.error_message = failure.code.value, failure.message
-            row.error_detail, row.action_hint = failure.detail, failure.hint
+            for name, value in _error_fields(failure).items():
+                setattr(row, name, value)
             session_id, unspent = row.session_id, row.shot_budget - row.shots_executed
         if refund:
             self.budget.release(session_id, unspent)
@@ -438,6 +438,18 @@ def _options(run: ClaimedRun, batch: CircuitBatch) -> ExecutionOptions:
             thermal_guard_enabled=run.controls.thermal_guard_enabled,
         ),
     )
+
+
+CANCELLED = run_failure.cancelled()
+
+
+def _error_fields(failure: RunFailure) -> dict[str, Any]:
+    return {
+        "error_code": failure.code.value,
+        "error_message": failure.message,
+        "error_detail": failure.detail,
+        "action_hint": failure.hint,
+    }
 
 
 def _require(row: RunRow | None) -> RunRow:

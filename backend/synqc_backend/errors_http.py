@@ -7,6 +7,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from synqc_backend.errors import ApiError, ErrorCode, error_envelope
 from synqc_backend.request_context import request_id_var
@@ -18,7 +19,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
-    app.add_exception_handler(Exception, _unexpected_error)
 
 
 async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -54,16 +54,41 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
 
-async def _unexpected_error(_request: Request, exc: Exception) -> JSONResponse:
-    request_id = request_id_var.get()
-    log.error("unhandled error", exc_info=exc)
-    body = error_envelope(
-        ErrorCode.INTERNAL_ERROR,
-        "internal error",
-        {"request_id": request_id},
-        "report the request id; the error was logged with it",
-    )
-    return JSONResponse(body, status_code=500)
+class UnexpectedErrorMiddleware:
+    """Innermost layer: an unhandled exception becomes a 500 envelope naming the request id.
+
+    It runs inside the request-id and CORS layers, so the id is still known, is logged with the
+    error, and the response carries `X-Request-Id` and CORS headers like any other.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as error:
+            request_id = request_id_var.get()
+            log.error("unhandled error", exc_info=error)
+            if started:
+                raise
+            body = error_envelope(
+                ErrorCode.INTERNAL_ERROR,
+                "internal error",
+                {"request_id": request_id},
+                "report the request id; the error was logged with it",
+            )
+            await JSONResponse(body, status_code=500)(scope, receive, send)
 
 
 def _plain_error(error: Any) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class Preset(StrEnum):
@@ -76,6 +76,22 @@ class ControlProfileUpdate(BaseModel):
     thermal_guard_enabled: bool | None = None
     tracer_persistence_ms: float | None = Field(None, ge=50, le=5_000)
     notes: str | None = Field(None, max_length=2_000)
+
+    @field_validator(
+        "drive_bias",
+        "probe_window_ns",
+        "feedback_gain",
+        "safety_clamp_ns",
+        "thermal_guard_enabled",
+        "tracer_persistence_ms",
+        mode="before",
+    )
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        # Omitting a field keeps it; only `notes` may be cleared with null.
+        if value is None:
+            raise ValueError("must not be null; omit the field to keep its value")
+        return value
 
 
 class RunExperimentRequest(BaseModel):

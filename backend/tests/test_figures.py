@@ -24,7 +24,11 @@ def test_fit_figure_renders_as_svg_with_its_legend() -> None:
 
 def test_log_axis_figure_renders() -> None:
     figure = Figure(
-        name="rb", title="RB", x_label="m", y_label="P(0)",
-        data=(Series((1.0, 10.0, 100.0), (0.99, 0.98, 0.9), "measured"),), log_x=True,
+        name="rb",
+        title="RB",
+        x_label="m",
+        y_label="P(0)",
+        data=(Series((1.0, 10.0, 100.0), (0.99, 0.98, 0.9), "measured"),),
+        log_x=True,
     )
     assert render_svg(figure).lstrip().startswith("<?xml")

@@ -86,11 +86,12 @@ class RunRepository:
         self._session.execute(delete(CircuitCountsRow).where(CircuitCountsRow.run_id == run_id))
         return True
 
-    def cancel_if_queued(self, run_id: str, now: float) -> bool:
+    def cancel_if_queued(self, run_id: str, now: float, reason: dict[str, Any]) -> bool:
+        """Compare-and-set `queued → cancelled`; `reason` holds the error fields to record."""
         result = self._session.execute(
             update(RunRow)
             .where(RunRow.id == run_id, RunRow.status == "queued")
-            .values(status="cancelled", finished_at=now, progress=1.0)
+            .values(status="cancelled", finished_at=now, progress=1.0, **reason)
             .execution_options(synchronize_session=False)
         )
         return bool(getattr(result, "rowcount", 0) == 1)

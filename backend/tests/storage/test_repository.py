@@ -249,11 +249,13 @@ def test_cancel_if_queued(database: Database, status: str, cancelled: bool) -> N
     store(database, make_run("r", status=status))
 
     with database.unit_of_work() as session:
-        assert RunRepository(session).cancel_if_queued("r", T0 + 3) is cancelled
+        reason = {"error_code": "CANCELLED", "action_hint": "submit it again"}
+        assert RunRepository(session).cancel_if_queued("r", T0 + 3, reason) is cancelled
 
     row = load(database, "r")
     if cancelled:
         assert (row.status, row.finished_at, row.progress) == ("cancelled", T0 + 3, 1.0)
+        assert (row.error_code, row.action_hint) == ("CANCELLED", "submit it again")
     else:
         assert (row.status, row.finished_at) == (status, None)
 
