@@ -13,11 +13,10 @@ from synqc_backend.config import Settings
 from synqc_backend.errors import ApiError
 from synqc_backend.logging_setup import configure_logging
 from synqc_backend.models import Preset, RunExperimentRequest, RunExperimentResponse
-from synqc_backend.services import Services, create_services, start_services
+from synqc_backend.services import Services, create_services, start_services, targets_for
 from synqc_backend.storage.database import Database
 from synqc_backend.storage.repository import RunRepository
 from synqc_backend.targets.base import hardware_target
-from synqc_backend.targets.registry import build_targets
 
 CLI_SESSION = "cli"
 
@@ -44,6 +43,9 @@ def run(
     target: Annotated[str, typer.Option(help="hardware target id")] = "sim_local",
     shots: Annotated[int | None, typer.Option(help="shot budget of the run")] = None,
     seed: Annotated[int | None, typer.Option(help="seed for reproducible simulation")] = None,
+    compare: Annotated[
+        list[str] | None, typer.Option(help="target to compare (backend_compare; repeat it)")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the response as JSON")] = False,
 ) -> None:
     """Run one preset in this process and print its result."""
@@ -51,7 +53,11 @@ def run(
     services = start_services(settings, recover=False)
     try:
         request = RunExperimentRequest(
-            preset=preset, hardware_target=target, shot_budget=shots, seed=seed
+            preset=preset,
+            hardware_target=target,
+            shot_budget=shots,
+            seed=seed,
+            compare_targets=compare or None,
         )
         response = _run_to_end(services, request)
     except ApiError as error:
@@ -88,7 +94,7 @@ def reanalyse(
 @cli.command()
 def targets() -> None:
     """List the targets with their readiness."""
-    for target in build_targets().values():
+    for target in targets_for(Settings()).values():
         view = hardware_target(target)
         typer.echo(f"{view.id:<16} {view.status.value:<13} {view.name}: {view.status_detail}")
 

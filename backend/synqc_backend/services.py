@@ -8,6 +8,8 @@ from synqc_backend.engine import SynQcEngine
 from synqc_backend.presets.registry import PRESETS
 from synqc_backend.queue import RunQueue, create_queue
 from synqc_backend.storage.database import Database
+from synqc_backend.targets.base import Target
+from synqc_backend.targets.ibm_profiles import resolve_profile
 from synqc_backend.targets.registry import build_targets
 
 
@@ -29,8 +31,14 @@ def create_services(settings: Settings) -> Services:
     database = Database(settings.database_url)
     budget = InMemoryBudget(settings.max_shots_per_session, settings.session_budget_ttl_seconds)
     queue = create_queue(settings)
-    engine = SynQcEngine(settings, database, budget, build_targets(), PRESETS, queue)
+    targets = targets_for(settings)
+    engine = SynQcEngine(settings, database, budget, targets, PRESETS, queue)
     return Services(settings, database, budget, queue, engine)
+
+
+def targets_for(settings: Settings) -> dict[str, Target]:
+    """The registry with sim_local's device profile and any local backend mappings."""
+    return build_targets(resolve_profile(settings.sim_profile), settings.qiskit_backends)
 
 
 def start_services(settings: Settings, *, recover: bool = True) -> Services:

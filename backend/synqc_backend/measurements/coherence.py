@@ -6,10 +6,24 @@ from math import pi
 import numpy as np
 from qiskit import QuantumCircuit
 
+from synqc_backend.analysis.binomial_fit import fit_probabilities
 from synqc_backend.analysis.decay_models import fit_damped_cosine, fit_exp_decay
 from synqc_backend.analysis.fitting import FitResult
 from synqc_backend.execution import BatchOutcome, CircuitBatch
-from synqc_backend.measurements.sweep_data import probability_curve
+from synqc_backend.measurements.sweep_data import outcome_counts
+
+# Delays for an exponential decay with an unknown offset, in units of the decay time: one at 0
+# (amplitude), most between 0.4 and 1 (where the slope carries the decay time) and a tail at
+# 8-11 (offset). Chosen by the Cramér-Rao bound for equal shots per point: for T1-like
+# (0.95 -> 0) and echo-like (0 -> 0.5) curves it gives a decay time 1.7x and 1.75x more precise
+# than 16 even points over 0-3 decay times, and it stays better if the true time is half or
+# twice the reference.
+DECAY_DESIGN = (0.0, *np.linspace(0.4, 1.0, 11).tolist(), 8.0, 9.0, 10.0, 11.0)
+
+
+def decay_delays_s(reference_s: float) -> tuple[float, ...]:
+    """Delays (seconds) for a T1 or echo sweep around the expected decay time."""
+    return tuple(float(x * reference_s) for x in DECAY_DESIGN)
 
 
 def delays_s(reference_s: float, count: int, span: float) -> tuple[float, ...]:
@@ -76,14 +90,18 @@ def _wait(circuit: QuantumCircuit, delay: float) -> None:
 
 def analyse_t1(outcome: BatchOutcome) -> FitResult:
     """Fit P1(t) = A·exp(−t/T1) + B; T1 is `values["tau"]` in seconds."""
-    return fit_exp_decay(*probability_curve(outcome))
+    return fit_probabilities(fit_exp_decay, *outcome_counts(outcome))
 
 
 def analyse_echo(outcome: BatchOutcome) -> FitResult:
     """Fit P1(t) = A·exp(−t/T2) + B; T2 is `values["tau"]` in seconds."""
-    return fit_exp_decay(*probability_curve(outcome))
+    return fit_probabilities(fit_exp_decay, *outcome_counts(outcome))
 
 
 def analyse_ramsey(outcome: BatchOutcome, detuning_hz: float) -> FitResult:
     """Fit A·exp(−t/T2*)·cos(2πf t + φ) + B; the qubit's frequency offset is f − δ."""
-    return fit_damped_cosine(*probability_curve(outcome), expected_frequency=detuning_hz)
+
+    def fit(t: np.ndarray, p: np.ndarray, sigma: np.ndarray) -> FitResult:
+        return fit_damped_cosine(t, p, sigma, expected_frequency=detuning_hz)
+
+    return fit_probabilities(fit, *outcome_counts(outcome))

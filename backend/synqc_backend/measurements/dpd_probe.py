@@ -109,6 +109,17 @@ def ideal_state(settings: ProbeSettings) -> np.ndarray:
     return density_matrix((sin(angle), 0.0, cos(angle)))
 
 
+def state_at_probe(rho: np.ndarray, settings: ProbeSettings) -> np.ndarray:
+    """Undo drive 2 (RY(θ₂)) on a reconstructed final state: the state the probe acted on.
+
+    The trace distance is the same before and after a unitary, |ρ₀₁| is not: the theory curve
+    needs the coherence of the state at the probe.
+    """
+    half = settings.theta2_rad / 2
+    undo = np.array([[cos(half), sin(half)], [-sin(half), cos(half)]])
+    return np.asarray(undo @ rho @ undo.conj().T)
+
+
 def theory_backaction(coherence_01: float, strength: float) -> float:
     """|ρ₀₁|·(1 − √(1 − ε²)): the trace distance a feedback-free probe of strength ε causes."""
     return coherence_01 * (1 - sqrt(max(0.0, 1 - strength**2)))

@@ -17,13 +17,21 @@ def outcome_count(counts: Mapping[str, int], outcome: str = "1", bit: int = 0) -
     return sum(n for key, n in counts.items() if key.replace(" ", "")[-1 - bit] == outcome)
 
 
+def outcome_counts(
+    outcome: BatchOutcome, outcome_bit: str = "1"
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(x values, shots reading `outcome_bit`, shots) per circuit of the batch."""
+    x = np.array([float(v) if v is not None else np.nan for v in outcome.batch.x_values])
+    hits = np.array([outcome_count(c, outcome_bit) for c in outcome.result.counts])
+    shots = np.array([sum(c.values()) for c in outcome.result.counts])
+    return x, hits, shots
+
+
 def probability_curve(
     outcome: BatchOutcome, outcome_bit: str = "1"
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(x values, P(outcome), binomial stderr) per circuit of the batch."""
-    x = np.array([float(v) if v is not None else np.nan for v in outcome.batch.x_values])
-    hits = np.array([outcome_count(c, outcome_bit) for c in outcome.result.counts])
-    shots = np.array([sum(c.values()) for c in outcome.result.counts])
+    x, hits, shots = outcome_counts(outcome, outcome_bit)
     p, sigma = binomial_estimates(hits, shots)
     return x, p, sigma
 

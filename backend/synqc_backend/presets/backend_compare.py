@@ -28,7 +28,8 @@ from synqc_backend.presets.base import (
 )
 from synqc_backend.presets.hello_quantum_sim import bell_status
 
-RB_LENGTHS = (1, 10, 30, 80, 150, 300)
+# Long enough to see the decay of a good qubit (EPC ~ 3e-4 decays over ~1,500 Cliffords).
+RB_LENGTHS = (1, 30, 100, 300, 800, 1600, 3000)
 RB_SAMPLES = 3
 SHARES = {"bell": 0.3, "ghz": 0.3, "rb": 0.4}
 HIGHER_IS_BETTER = {"fidelity": True, "ghz_fidelity": True, "epc": False, "latency_us": False}

@@ -101,8 +101,8 @@ class DpdDemo:
                 assumptions=(
                     "feed-forward RY(−g·φ/2) on s when a reads 1, unless the probe window "
                     "exceeds the safety clamp",
-                    "theory |ρ01|(1 − √(1 − ε²)) holds for g = 0 and uses the measured "
-                    "no-probe |ρ01|",
+                    "theory |ρ01|(1 − √(1 − ε²)) holds for g = 0; |ρ01| is that of the "
+                    "measured no-probe state with drive 2 undone (the state the probe sees)",
                 ),
             ),
             measurements=(
@@ -110,7 +110,12 @@ class DpdDemo:
                 MeasuredQuantity(
                     "information_gain_bits", information.bits, information.stderr, "bit"
                 ),
-                MeasuredQuantity("no_probe_coherence", coherence(reference.rho), None, "1"),
+                MeasuredQuantity(
+                    "coherence_at_probe",
+                    coherence(dpd_probe.state_at_probe(reference.rho, settings)),
+                    None,
+                    "1",
+                ),
             ),
             figures=(_tradeoff_figure(tradeoff),),
             warnings=warnings,
@@ -123,7 +128,8 @@ def _sweep(
     by_label: dict[str, BatchOutcome],
     reference: dpd_probe.StateTomography,
 ) -> tuple[TradeoffPoint, ...]:
-    coherence_01 = coherence(reference.rho)
+    settings = settings_for(context, 0.0)
+    coherence_01 = coherence(dpd_probe.state_at_probe(reference.rho, settings))
     points = []
     for index, strength in enumerate(dpd_probe.SWEEP_STRENGTHS):
         outcome = by_label[f"sweep_{index}"]

@@ -30,11 +30,10 @@ from synqc_backend.presets.health_status import HealthFindings, health_status
 from synqc_backend.presets.qubit_reference import reference_of
 
 # Share of the shot budget per part, and circuits per part.
-SHARES = {"t1": 0.25, "ramsey": 0.25, "echo": 0.18, "rb": 0.22, "readout": 0.06, "rep": 0.04}
-T1_POINTS, T1_SPAN = 16, 3.0
+SHARES = {"t1": 0.16, "ramsey": 0.36, "echo": 0.24, "rb": 0.16, "readout": 0.05, "rep": 0.03}
+T1_POINTS = ECHO_POINTS = len(coherence.DECAY_DESIGN)
 RAMSEY_POINTS, RAMSEY_SPAN = 36, 2.0
-ECHO_POINTS, ECHO_SPAN = 16, 2.5
-RB_LENGTHS, RB_SAMPLES = 8, 5
+RB_LENGTHS, RB_SAMPLES = rb.LENGTH_COUNT, 4
 MIN_SHOTS_PER_CIRCUIT = 20
 
 
@@ -69,17 +68,17 @@ class Health:
     version = 1
     min_shot_budget = min_budget()
     # Enough for T1 within about 5 % on a typical transmon; an explicit shot_budget wins.
-    default_shot_budget = 60_000
+    default_shot_budget = 80_000
 
     def sweep(self, context: PresetContext) -> HealthPlan:
         ref = reference_of(context)
         ramsey = coherence.delays_s(ref.t2_s, RAMSEY_POINTS, RAMSEY_SPAN)
         return HealthPlan(
-            t1_delays=coherence.delays_s(ref.t1_s, T1_POINTS, T1_SPAN),
+            t1_delays=coherence.decay_delays_s(ref.t1_s),
             ramsey_delays=ramsey,
             ramsey_detuning_hz=coherence.ramsey_detuning_hz(ramsey),
-            echo_delays=coherence.delays_s(ref.t2_s, ECHO_POINTS, ECHO_SPAN),
-            rb_lengths=rb.rb_lengths(1.2 * ref.single_qubit_gate_error, RB_LENGTHS),
+            echo_delays=coherence.decay_delays_s(ref.t2_s),
+            rb_lengths=rb.rb_lengths(ref.single_qubit_gate_error),
         )
 
     def plan(self, context: PresetContext) -> list[CircuitBatch]:

@@ -1,30 +1,66 @@
-"""`sim_local`: circuits executed on Qiskit Aer with a device-profile noise model."""
+"""`sim_local`: circuits executed with a device-profile noise model, on Aer or exactly.
+
+One-qubit circuits measured once at the end run through exact channel composition
+(`channel_executor`); everything else runs on Aer's density-matrix method. Both take their
+noise from `noise_model`, so they simulate the same device.
+"""
 
 import time
 from collections.abc import Sequence
 from dataclasses import asdict
+from statistics import median
+from typing import Any
 
+import numpy as np
 from qiskit import QuantumCircuit, transpile
 from qiskit_aer import AerSimulator
 
-from synqc_backend.execution import Capabilities, ExecutionOptions, ExecutionResult
+from synqc_backend.execution import (
+    Capabilities,
+    DeviceControls,
+    ExecutionOptions,
+    ExecutionResult,
+    QubitReference,
+)
 from synqc_backend.models import TargetKind, TargetStatus
 from synqc_backend.targets.base import Readiness, TargetDescriptor
+from synqc_backend.targets.channel_executor import (
+    EXACT_BACKEND,
+    qubit_channels,
+    runs_exactly,
+    sample_counts,
+)
 from synqc_backend.targets.device_profile import DeviceProfile
-from synqc_backend.targets.noise_model import BASIS_GATES, build_noise_model, describe
+from synqc_backend.targets.noise_model import (
+    BASIS_GATES,
+    build_noise_model,
+    describe,
+    noisy_circuits,
+    qubit_noise,
+)
 
 MAX_SHOTS = 100_000
-MAX_QUBITS = 8
+AER_BACKEND = "aer_simulator_density_matrix"
+_IN_BASIS = frozenset(BASIS_GATES) | {"barrier"}
+_MAX_SIMULATORS = 32
+
+type Counts = dict[str, int]
 
 
 class LocalSimulator:
-    """Noisy density-matrix simulation on this machine; always ready."""
+    """Noisy simulation on this machine; always ready.
 
-    def __init__(self, profile: DeviceProfile) -> None:
+    `exact_channels=False` sends every circuit to Aer (benchmarks and the equivalence test).
+    """
+
+    def __init__(self, profile: DeviceProfile, *, exact_channels: bool = True) -> None:
         self._profile = profile
-        self._simulator = AerSimulator(
-            method="density_matrix", noise_model=build_noise_model(profile)
-        )
+        self._exact_channels = exact_channels
+        self._simulators: dict[tuple[tuple[int, ...], DeviceControls], AerSimulator] = {}
+
+    @property
+    def profile(self) -> DeviceProfile:
+        return self._profile
 
     @property
     def descriptor(self) -> TargetDescriptor:
@@ -43,43 +79,143 @@ class LocalSimulator:
         profile = self._profile
         return Capabilities(
             max_shots=MAX_SHOTS,
-            num_qubits=MAX_QUBITS,
+            num_qubits=profile.num_qubits,
             basis_gates=BASIS_GATES,
             queue_behavior="in-process, no provider queue",
             notes=f"device profile {profile.name}",
-            gate_durations_s={
-                "sx": profile.single_qubit_gate_duration_s,
-                "x": profile.single_qubit_gate_duration_s,
-                "rz": 0.0,
-                "cx": profile.two_qubit_gate_duration_s,
-                "measure": profile.measurement_duration_s,
-            },
-            calibration=asdict(profile),
+            gate_durations_s=gate_durations_s(profile),
+            calibration=calibration_snapshot(profile),
             noise_model_summary=describe(profile),
+            reference=references(profile),
         )
 
     def execute(
         self, circuits: Sequence[QuantumCircuit], options: ExecutionOptions
     ) -> ExecutionResult:
         started = time.monotonic()
-        compiled = transpile(
-            list(circuits),
-            basis_gates=list(BASIS_GATES),
-            optimization_level=1,
-            seed_transpiler=options.seed,
-        )
-        run_options: dict[str, int] = {"shots": options.shots}
-        if options.seed is not None:
-            run_options["seed_simulator"] = options.seed
+        compiled = compile_circuits(circuits, options.seed)
+        width = max((circuit.num_qubits for circuit in compiled), default=0)
+        physical = physical_qubits(self._profile, options.layout, width)
         executed = time.monotonic()
-        result = self._simulator.run(compiled, **run_options).result()
+        exact = [self._exact_channels and runs_exactly(circuit) for circuit in compiled]
+        counts: list[Counts] = [{} for _ in compiled]
+        rng = np.random.default_rng(options.seed)
+        for index in (i for i, is_exact in enumerate(exact) if is_exact):
+            counts[index] = self._run_exact(compiled[index], physical[0], options, rng)
+        on_aer = [i for i, is_exact in enumerate(exact) if not is_exact]
+        if on_aer:
+            aer_counts = self._run_aer([compiled[i] for i in on_aer], physical, options)
+            for index, found in zip(on_aer, aer_counts, strict=True):
+                counts[index] = found
         finished = time.monotonic()
-        counts = tuple(dict(result.get_counts(index)) for index in range(len(compiled)))
+        paths = ([EXACT_BACKEND] if any(exact) else []) + ([AER_BACKEND] if on_aer else [])
         return ExecutionResult(
-            counts=counts,
+            counts=tuple(counts),
             shots_executed=options.shots * len(compiled),
             submit_to_result_s=finished - started,
             execution_s=finished - executed,
             queue_s=0.0,
-            backend_name="aer_simulator_density_matrix",
+            backend_name="+".join(paths),
+            device_controls_applied=True,
         )
+
+    def _run_exact(
+        self,
+        circuit: QuantumCircuit,
+        physical: int,
+        options: ExecutionOptions,
+        rng: np.random.Generator,
+    ) -> Counts:
+        channels = qubit_channels(self._profile.qubit(physical), options.device)
+        return sample_counts(circuit, channels.probability_of_one(circuit), options.shots, rng)
+
+    def _run_aer(
+        self, circuits: list[QuantumCircuit], physical: tuple[int, ...], options: ExecutionOptions
+    ) -> list[Counts]:
+        used = physical[: max(circuit.num_qubits for circuit in circuits)]
+        noises = [qubit_noise(self._profile.qubit(q), options.device) for q in used]
+        run_options: dict[str, int] = {"shots": options.shots}
+        if options.seed is not None:
+            run_options["seed_simulator"] = options.seed
+        simulator = self._simulator(used, options.device)
+        result = simulator.run(noisy_circuits(circuits, noises), **run_options).result()
+        return [dict(result.get_counts(index)) for index in range(len(circuits))]
+
+    def _simulator(self, used: tuple[int, ...], controls: DeviceControls) -> AerSimulator:
+        key = (used, controls)
+        simulator = self._simulators.get(key)
+        if simulator is None:
+            model = build_noise_model(self._profile, used, controls)
+            simulator = AerSimulator(method="density_matrix", noise_model=model)
+            if len(self._simulators) >= _MAX_SIMULATORS:
+                # Every drive bias an operator tries is a new model; keep only recent ones.
+                self._simulators.clear()
+            self._simulators[key] = simulator
+        return simulator
+
+
+def compile_circuits(circuits: Sequence[QuantumCircuit], seed: int | None) -> list[QuantumCircuit]:
+    """Circuits in sim_local's basis; those already in it are passed through untouched.
+
+    Optimization level 0 only translates: merging gates would undo the sequences RB measures,
+    and delays (in seconds) pass through as they are.
+    """
+    compiled = list(circuits)
+    foreign = [i for i, c in enumerate(compiled) if not set(c.count_ops()) <= _IN_BASIS]
+    if foreign:
+        translated = transpile(
+            [compiled[i] for i in foreign],
+            basis_gates=list(BASIS_GATES),
+            optimization_level=0,
+            seed_transpiler=seed,
+        )
+        for index, circuit in zip(foreign, translated, strict=True):
+            compiled[index] = circuit
+    return compiled
+
+
+def physical_qubits(
+    profile: DeviceProfile, layout: tuple[int, ...] | None, width: int
+) -> tuple[int, ...]:
+    """The physical qubit of each circuit qubit 0..width−1; ValueError for an unusable layout."""
+    chosen = tuple(range(width)) if layout is None else tuple(layout[:width])
+    if len(chosen) < width:
+        raise ValueError(f"layout {layout} names fewer qubits than the circuits use ({width})")
+    if len(set(chosen)) != len(chosen):
+        raise ValueError(f"layout {layout} names a physical qubit twice")
+    for qubit in chosen:
+        profile.qubit(qubit)
+    return chosen
+
+
+def gate_durations_s(profile: DeviceProfile) -> dict[str, float]:
+    """Gate and measurement durations (seconds), the median over the profile's qubits."""
+    single = median(q.single_qubit_gate_duration_s for q in profile.qubits)
+    return {
+        "rz": 0.0,
+        "sx": single,
+        "x": single,
+        "id": single,
+        "cx": median(q.two_qubit_gate_duration_s for q in profile.qubits),
+        "measure": median(q.measurement_duration_s for q in profile.qubits),
+    }
+
+
+def calibration_snapshot(profile: DeviceProfile) -> dict[str, Any]:
+    """The profile as plain data (SI units), one entry per physical qubit."""
+    qubits = [{"qubit": index, **asdict(q)} for index, q in enumerate(profile.qubits)]
+    return {"profile": profile.name, "source": profile.source, "qubits": qubits}
+
+
+def references(profile: DeviceProfile) -> dict[int, QubitReference]:
+    """The values presets scale sweeps by and status rules compare against, per qubit."""
+    return {
+        index: QubitReference(
+            t1_s=q.t1_s,
+            t2_s=q.t2_s,
+            single_qubit_gate_error=q.single_qubit_gate_error,
+            readout_p1_given_0=q.readout_p1_given_0,
+            readout_p0_given_1=q.readout_p0_given_1,
+        )
+        for index, q in enumerate(profile.qubits)
+    }

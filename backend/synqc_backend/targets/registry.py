@@ -1,9 +1,12 @@
 """The target registry: every target id the API knows, built from settings."""
 
+from collections.abc import Mapping
+
 from synqc_backend.models import TargetKind
 from synqc_backend.targets.base import Target, TargetDescriptor
-from synqc_backend.targets.device_profile import DEFAULT_TRANSMON
+from synqc_backend.targets.device_profile import DEFAULT_TRANSMON, DeviceProfile
 from synqc_backend.targets.local_sim import LocalSimulator
+from synqc_backend.targets.mapped import mapped_target
 from synqc_backend.targets.providers import PendingProvider
 
 SIM_LOCAL = "sim_local"
@@ -22,10 +25,24 @@ def _pending(
     return PendingProvider(descriptor, extra, variables, 100_000, basis_gates)
 
 
-def build_targets() -> dict[str, Target]:
-    """All six targets of the contract by id, in the order `/hardware/targets` shows them."""
+def build_targets(
+    profile: DeviceProfile = DEFAULT_TRANSMON, backends: Mapping[str, str] | None = None
+) -> dict[str, Target]:
+    """All six targets of the contract by id, in the order `/hardware/targets` shows them.
+
+    - `profile` is sim_local's device; `backends` maps a target id to a local Qiskit backend
+      that executes in its place (`SYNQC_QISKIT_BACKEND_<TARGET_ID>`).
+    """
+    targets = _catalog(profile)
+    for target_id, backend_name in (backends or {}).items():
+        if target_id in targets:
+            targets[target_id] = mapped_target(targets[target_id].descriptor, backend_name)
+    return targets
+
+
+def _catalog(profile: DeviceProfile) -> dict[str, Target]:
     return {
-        SIM_LOCAL: LocalSimulator(DEFAULT_TRANSMON),
+        SIM_LOCAL: LocalSimulator(profile),
         "aws_braket": _pending(
             "aws_braket",
             "AWS Braket",
