@@ -2,6 +2,7 @@
 
 import json
 import time
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -47,6 +48,9 @@ def run(
         list[str] | None, typer.Option(help="target to compare (backend_compare; repeat it)")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the response as JSON")] = False,
+    plot: Annotated[
+        Path | None, typer.Option(help="folder to write the run's figures to, as SVG")
+    ] = None,
 ) -> None:
     """Run one preset in this process and print its result."""
     settings = Settings()
@@ -60,6 +64,8 @@ def run(
             compare_targets=compare or None,
         )
         response = _run_to_end(services, request)
+        if plot is not None:
+            _write_figures(services, response, plot)
     except ApiError as error:
         typer.echo(f"error {error.code.value}: {error.message}\nhint: {error.hint}", err=True)
         raise typer.Exit(2) from error
@@ -115,6 +121,17 @@ def _run_to_end(services: Services, request: RunExperimentRequest) -> RunExperim
     run_id = engine.submit(request, CLI_SESSION, received_at=time.time())
     engine.wait_until_finished(run_id, timeout_s=services.settings.job_timeout_seconds + 30)
     return _response(services, run_id)
+
+
+def _write_figures(services: Services, response: RunExperimentResponse, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    with services.database.unit_of_work() as session:
+        repository = RunRepository(session)
+        for url in response.figures:
+            name = url.rsplit("/", 1)[-1].removesuffix(".svg")
+            svg = repository.figure(response.id, name)
+            if svg is not None:
+                (folder / f"{name}.svg").write_text(svg, encoding="utf-8")
 
 
 def _response(services: Services, run_id: str) -> RunExperimentResponse:
