@@ -18,6 +18,7 @@ from synqc_backend.services import Services, create_services, start_services, ta
 from synqc_backend.storage.database import Database
 from synqc_backend.storage.repository import RunRepository
 from synqc_backend.targets.base import hardware_target
+from synqc_backend.worker import run_worker
 
 CLI_SESSION = "cli"
 
@@ -36,6 +37,20 @@ def serve(
     """Serve the API and the console (embedded default: SQLite, in-process workers)."""
     configure_logging()
     uvicorn.run(create_app(Settings()), host=host, port=port, log_config=None)
+
+
+@cli.command()
+def worker(
+    threads: Annotated[
+        int | None, typer.Option(help="worker threads (default SYNQC_WORKER_CONCURRENCY)")
+    ] = None,
+) -> None:
+    """Run a production worker process (needs SYNQC_REDIS_URL)."""
+    configure_logging()
+    settings = Settings()
+    if threads is not None:
+        settings = settings.model_copy(update={"worker_concurrency": threads})
+    run_worker(settings)
 
 
 @cli.command()

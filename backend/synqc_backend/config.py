@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     legacy_run_wait_seconds: float = Field(60.0, ge=0)
     max_request_bytes: int = Field(65_536, ge=1024)
     max_run_attempts: int = Field(3, ge=1)
+    heartbeat_interval_seconds: float = Field(5.0, gt=0)
+    stale_run_seconds: float = Field(30.0, gt=0)
     sim_profile: str = "transmon_default"
     qiskit_backend_sim_local: str | None = None
     qiskit_backend_ibm_quantum: str | None = None

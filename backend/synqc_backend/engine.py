@@ -182,16 +182,53 @@ class SynQcEngine:
         self.budget.release(session_id, refund)
 
     def recover(self) -> None:
-        """At start-up: fail runs a crash left `running`, rebuild budgets, re-dispatch `queued`."""
+        """Embedded start-up: fail runs a crash left `running`, rebuild budgets, resend `queued`.
+
+        In the embedded default this process was the only worker, so a `running` row is an
+        interrupted run.
+        """
         for run_id in self._ids_in_state(RunState.RUNNING):
             self._finish_failed(
                 run_id, run_failure.interrupted("the server stopped mid-run"), refund=False
             )
+        self.resume()
+        for run_id in self._ids_in_state(RunState.QUEUED):
+            self.queue.enqueue(run_id)
+
+    def resume(self) -> None:
+        """Rebuild the session budgets from the run table (the table is the truth)."""
         with self.database.unit_of_work() as session:
             since = self._clock() - self.settings.session_budget_ttl_seconds
             self.budget.restore(RunRepository(session).session_usage(since))
-        for run_id in self._ids_in_state(RunState.QUEUED):
+
+    def sweep(self, alive: Callable[[str], bool]) -> tuple[list[str], list[str]]:
+        """Production: give back to the queue `running` runs no worker beats for any more
+        (failing those out of attempts), and resend `queued` runs older than the stale limit
+        whose message may have been lost. Returns (requeued, resent) run ids.
+
+        A resent message for a run that is already queued or taken is harmless: claiming is a
+        compare-and-set on the run row.
+        """
+        stale_before = self._clock() - self.settings.stale_run_seconds
+        requeued = []
+        with self.database.unit_of_work() as session:
+            running = RunRepository(session).running_since(stale_before)
+        for run_id in (run_id for run_id in running if not alive(run_id)):
+            with self.database.unit_of_work() as session:
+                back = RunRepository(session).requeue_if_running(
+                    run_id, self.settings.max_run_attempts
+                )
+            if back:
+                requeued.append(run_id)
+            else:
+                self._finish_failed(
+                    run_id, run_failure.interrupted("its workers stopped, attempts exhausted")
+                )
+        with self.database.unit_of_work() as session:
+            resent = RunRepository(session).queued_before(stale_before)
+        for run_id in dict.fromkeys([*requeued, *resent]):
             self.queue.enqueue(run_id)
+        return requeued, resent
 
     def execute_run(self, run_id: str) -> None:
         """Run a stored run to a final state; a no-op if another worker or a cancel won it."""

@@ -1,39 +1,63 @@
-"""The service graph of one process: store, budgets, queue and engine, built from settings."""
+"""The service graph of one process: store, budgets, queue and engine, built from settings.
 
-from dataclasses import dataclass
+- Embedded default (`SYNQC_REDIS_URL` unset): the API process also runs the workers.
+- Production: API processes only submit; worker processes (`synqc worker`) execute, beat for
+  the runs they hold and sweep the run table for runs a dead worker left behind.
+"""
+
+import threading
+from dataclasses import dataclass, field
+
+import redis
 
 from synqc_backend.budget import BudgetTracker, InMemoryBudget
 from synqc_backend.config import Settings
 from synqc_backend.engine import SynQcEngine
 from synqc_backend.presets.registry import PRESETS
 from synqc_backend.queue import RunQueue, create_queue
+from synqc_backend.run_heartbeat import RunHeartbeats
 from synqc_backend.storage.database import Database
 from synqc_backend.targets.base import Target
 from synqc_backend.targets.ibm_profiles import resolve_profile
 from synqc_backend.targets.registry import build_targets
 
 
-@dataclass(frozen=True)
+@dataclass
 class Services:
     settings: Settings
     database: Database
     budget: BudgetTracker
     queue: RunQueue
     engine: SynQcEngine
+    redis_client: redis.Redis | None = None
+    heartbeats: RunHeartbeats | None = None
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _threads: list[threading.Thread] = field(default_factory=list)
 
     def close(self) -> None:
+        self._stop.set()
         self.queue.stop()
+        for thread in self._threads:
+            thread.join(timeout=10)
+        if self.heartbeats is not None:
+            self.heartbeats.stop()
+        if self.redis_client is not None:
+            self.redis_client.close()
         self.database.dispose()
 
+    def run_sweeper(self, interval_s: float) -> None:
+        """Sweep the run table every `interval_s` in a background thread (worker processes)."""
+        heartbeats = self.heartbeats
+        if heartbeats is None:
+            raise RuntimeError("the sweeper needs Redis heartbeats")
 
-def create_services(settings: Settings) -> Services:
-    """Build every service; nothing is started and no run is touched yet."""
-    database = Database(settings.database_url)
-    budget = InMemoryBudget(settings.max_shots_per_session, settings.session_budget_ttl_seconds)
-    queue = create_queue(settings)
-    targets = targets_for(settings)
-    engine = SynQcEngine(settings, database, budget, targets, PRESETS, queue)
-    return Services(settings, database, budget, queue, engine)
+        def sweep_forever() -> None:
+            while not self._stop.wait(interval_s):
+                self.engine.sweep(heartbeats.alive)
+
+        thread = threading.Thread(target=sweep_forever, name="run-sweeper", daemon=True)
+        thread.start()
+        self._threads.append(thread)
 
 
 def targets_for(settings: Settings) -> dict[str, Target]:
@@ -41,19 +65,56 @@ def targets_for(settings: Settings) -> dict[str, Target]:
     return build_targets(resolve_profile(settings.sim_profile), settings.qiskit_backends)
 
 
+def create_services(settings: Settings) -> Services:
+    """Build every service; nothing is started and no run is touched yet."""
+    database = Database(settings.database_url)
+    budget = InMemoryBudget(settings.max_shots_per_session, settings.session_budget_ttl_seconds)
+    queue = create_queue(settings)
+    engine = SynQcEngine(settings, database, budget, targets_for(settings), PRESETS, queue)
+    client = None if settings.redis_url is None else redis.Redis.from_url(settings.redis_url)
+    return Services(settings, database, budget, queue, engine, client)
+
+
 def start_services(settings: Settings, *, recover: bool = True) -> Services:
-    """Build, prepare the schema, recover what a crash left behind, and start the workers.
+    """Services of an API process (or a one-shot CLI run), ready to take submissions.
 
     - SQLite is migrated in place (the embedded default needs no separate step); any other
       database must already be at this code's schema (`synqc migrate`).
-    - `recover=False` is for a one-shot CLI run beside a server that owns the same store.
+    - Embedded: recovers what a crash left behind and starts the in-process workers.
+      `recover=False` is for a one-shot CLI run beside a server that owns the same store.
+    - Production: rebuilds budgets from the run table; workers run elsewhere.
     """
     services = create_services(settings)
-    if services.database.backend == "sqlite":
-        services.database.migrate()
-    else:
-        services.database.check_schema()
+    _prepare_schema(services)
+    if not settings.embedded:
+        services.engine.resume()
+        return services
     if recover:
         services.engine.recover()
     services.queue.start_workers(services.engine)
     return services
+
+
+def start_worker_services(settings: Settings) -> Services:
+    """Services of a production worker process: consume runs, beat for them, sweep."""
+    services = create_services(settings)
+    if services.redis_client is None:
+        raise ValueError("a worker process needs SYNQC_REDIS_URL (the embedded default has none)")
+    services.database.check_schema()
+    heartbeats = RunHeartbeats(
+        services.redis_client,
+        ttl_s=3 * settings.heartbeat_interval_seconds,
+        interval_s=settings.heartbeat_interval_seconds,
+    )
+    heartbeats.start()
+    services.heartbeats = heartbeats
+    services.queue.start_workers(services.engine, heartbeats)
+    services.run_sweeper(settings.stale_run_seconds / 2)
+    return services
+
+
+def _prepare_schema(services: Services) -> None:
+    if services.database.backend == "sqlite":
+        services.database.migrate()
+    else:
+        services.database.check_schema()

@@ -77,12 +77,19 @@ class RunRepository:
                 RunRow.status == "queued",
                 RunRow.attempts < max_attempts,
             )
-            .values(status="running", started_at=now, attempts=RunRow.attempts + 1)
+            .values(
+                status="running",
+                started_at=now,
+                attempts=RunRow.attempts + 1,
+                shots_executed=0,
+                batches=[],
+            )
             .execution_options(synchronize_session=False)
         )
         if getattr(result, "rowcount", 0) != 1:
             return False
-        # A re-delivered run starts over: counts of an interrupted attempt are not reused.
+        # A re-delivered run starts over: the counts, shots and batch records of an interrupted
+        # attempt are not reused, so a run's shots are counted once, by the attempt it keeps.
         self._session.execute(delete(CircuitCountsRow).where(CircuitCountsRow.run_id == run_id))
         return True
 
@@ -200,6 +207,34 @@ class RunRepository:
         if not rows:
             return 0, 0, None
         return sum(sizes), sizes[0], rows[0][1]
+
+    def running_since(self, started_before: float) -> list[str]:
+        """Ids of runs `running` since before the given time."""
+        query = select(RunRow.id).where(
+            RunRow.status == "running", RunRow.started_at < started_before
+        )
+        return list(self._session.scalars(query))
+
+    def requeue_if_running(self, run_id: str, max_attempts: int) -> bool:
+        """Compare-and-set `running → queued` for a run with attempts left; False otherwise."""
+        result = self._session.execute(
+            update(RunRow)
+            .where(
+                RunRow.id == run_id,
+                RunRow.status == "running",
+                RunRow.attempts < max_attempts,
+            )
+            .values(status="queued", started_at=None, progress=0.0)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0) == 1)
+
+    def queued_before(self, created_before: float) -> list[str]:
+        """Ids of runs still `queued` that were submitted before the given time."""
+        query = select(RunRow.id).where(
+            RunRow.status == "queued", RunRow.created_at < created_before
+        )
+        return list(self._session.scalars(query))
 
     def control_profile(self, name: str) -> dict[str, Any] | None:
         row = self._session.get(ControlProfileRow, name)
