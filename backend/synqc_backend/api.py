@@ -18,6 +18,7 @@ from synqc_backend.routes import (
     experiments,
     health,
     physics,
+    run_events,
     runs,
     targets,
     telemetry,
@@ -25,7 +26,13 @@ from synqc_backend.routes import (
 from synqc_backend.services import start_services
 
 PUBLIC_ROUTERS = (health.router, targets.router, physics.router, console.router)
-PROTECTED_ROUTERS = (runs.router, experiments.router, controls.router, telemetry.router)
+PROTECTED_ROUTERS = (
+    runs.router,
+    run_events.router,
+    experiments.router,
+    controls.router,
+    telemetry.router,
+)
 API_PREFIX = "/api"
 
 

@@ -15,6 +15,7 @@ from synqc_backend.batch_runner import BatchPlan, BatchRunner
 from synqc_backend.budget import BudgetTracker
 from synqc_backend.config import Settings
 from synqc_backend.errors import ApiError, ErrorCode
+from synqc_backend.events import RunEvents, run_event
 from synqc_backend.execution import CircuitBatch, DeviceControls, ExecutionOptions
 from synqc_backend.figures import render_svg
 from synqc_backend.models import (
@@ -68,6 +69,7 @@ class SynQcEngine:
         targets: dict[str, Target],
         presets: dict[PresetName, Preset],
         queue: RunQueue,
+        events: RunEvents,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.settings = settings
@@ -76,6 +78,7 @@ class SynQcEngine:
         self.targets = targets
         self.presets = presets
         self.queue = queue
+        self.events = events
         self._clock = clock
         self._runner = BatchRunner(database, targets)
 
@@ -109,6 +112,7 @@ class SynQcEngine:
         except Exception:
             self.budget.release(session_id, shots)
             raise
+        self._publish(run_id, RunState.QUEUED, 0.0)
         self.queue.enqueue(run_id)
         return run_id
 
@@ -180,6 +184,7 @@ class SynQcEngine:
                     detail={"run_id": run_id},
                 )
         self.budget.release(session_id, refund)
+        self._publish(run_id, RunState.CANCELLED, 1.0)
 
     def recover(self) -> None:
         """Embedded start-up: fail runs a crash left `running`, rebuild budgets, resend `queued`.
@@ -341,7 +346,7 @@ class SynQcEngine:
                 return None
             row = _require(repository.get(run_id))
             row.timeline = {**row.timeline, "started": now}
-            return ClaimedRun(
+            claimed = ClaimedRun(
                 id=row.id,
                 session_id=row.session_id,
                 request=RunExperimentRequest.model_validate(row.request),
@@ -350,6 +355,8 @@ class SynQcEngine:
                 started_at=now,
                 timeline=dict(row.timeline),
             )
+        self._publish(run_id, RunState.RUNNING, 0.0)
+        return claimed
 
     def _check_deadline(self, run: ClaimedRun) -> None:
         if self._clock() - run.started_at > self.settings.job_timeout_seconds:
@@ -386,6 +393,7 @@ class SynQcEngine:
             row.status, row.finished_at, row.progress = RunState.SUCCEEDED, finished, 1.0
             session_id, refund = row.session_id, row.shot_budget - row.shots_executed
         self.budget.release(session_id, refund)
+        self._publish(run.id, RunState.SUCCEEDED, 1.0)
 
     def _finish_failed(self, run_id: str, failure: RunFailure, *, refund: bool = True) -> None:
         """Move a running run to `failed` (or `cancelled`) and give back the unspent shots."""
@@ -401,8 +409,21 @@ class SynQcEngine:
             for name, value in _error_fields(failure).items():
                 setattr(row, name, value)
             session_id, unspent = row.session_id, row.shot_budget - row.shots_executed
+            state = RunState(row.status)
         if refund:
             self.budget.release(session_id, unspent)
+        self._publish(run_id, state, 1.0)
+
+    def clock(self) -> float:
+        """Epoch seconds, as the engine stamps runs."""
+        return self._clock()
+
+    def _progressed(self, run_id: str, progress: float) -> float:
+        self._publish(run_id, RunState.RUNNING, progress)
+        return progress
+
+    def _publish(self, run_id: str, state: RunState, progress: float) -> None:
+        self.events.publish(run_event(run_id, state.value, progress, self._clock()))
 
     def _reserve(self, session_id: str, shots: int) -> None:
         decision = self.budget.reserve(session_id, shots)

@@ -13,6 +13,7 @@ import redis
 from synqc_backend.budget import BudgetTracker, InMemoryBudget
 from synqc_backend.config import Settings
 from synqc_backend.engine import SynQcEngine
+from synqc_backend.events import InProcessEvents, RedisEvents, RunEvents
 from synqc_backend.presets.registry import PRESETS
 from synqc_backend.queue import RunQueue, create_queue
 from synqc_backend.run_heartbeat import RunHeartbeats
@@ -70,8 +71,11 @@ def create_services(settings: Settings) -> Services:
     database = Database(settings.database_url)
     budget = InMemoryBudget(settings.max_shots_per_session, settings.session_budget_ttl_seconds)
     queue = create_queue(settings)
-    engine = SynQcEngine(settings, database, budget, targets_for(settings), PRESETS, queue)
     client = None if settings.redis_url is None else redis.Redis.from_url(settings.redis_url)
+    events: RunEvents = (
+        InProcessEvents() if client is None else RedisEvents(client, settings.redis_events_channel)
+    )
+    engine = SynQcEngine(settings, database, budget, targets_for(settings), PRESETS, queue, events)
     return Services(settings, database, budget, queue, engine, client)
 
 
