@@ -69,7 +69,7 @@ def run(
 ) -> None:
     """Run one preset in this process and print its result."""
     settings = Settings()
-    services = start_services(settings, recover=False)
+    services = start_services(settings, recover=False, export_metrics=False)
     try:
         request = RunExperimentRequest(
             preset=preset,
@@ -140,13 +140,11 @@ def _run_to_end(services: Services, request: RunExperimentRequest) -> RunExperim
 
 def _write_figures(services: Services, response: RunExperimentResponse, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    with services.database.unit_of_work() as session:
-        repository = RunRepository(session)
-        for url in response.figures:
-            name = url.rsplit("/", 1)[-1].removesuffix(".svg")
-            svg = repository.figure(response.id, name)
-            if svg is not None:
-                (folder / f"{name}.svg").write_text(svg, encoding="utf-8")
+    for url in response.figures:
+        name = url.rsplit("/", 1)[-1].removesuffix(".svg")
+        svg = services.engine.figure_svg(response.id, name)
+        if svg is not None:
+            (folder / f"{name}.svg").write_text(svg, encoding="utf-8")
 
 
 def _response(services: Services, run_id: str) -> RunExperimentResponse:

@@ -6,7 +6,7 @@ The only place where presets, targets and analysis meet.
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -18,6 +18,7 @@ from synqc_backend.errors import ApiError, ErrorCode
 from synqc_backend.events import RunEvents, run_event
 from synqc_backend.execution import CircuitBatch, DeviceControls, ExecutionOptions
 from synqc_backend.figures import render_svg
+from synqc_backend.metrics import RunMetrics
 from synqc_backend.models import (
     ControlProfile,
     ControlProfileUpdate,
@@ -27,6 +28,7 @@ from synqc_backend.models import (
     SessionBudget,
 )
 from synqc_backend.models import Preset as PresetName
+from synqc_backend.plot_data import Figure, figure_from_json
 from synqc_backend.presets.base import Preset, PresetContext
 from synqc_backend.queue import RunQueue
 from synqc_backend.reanalysis import stored_outcomes
@@ -70,6 +72,7 @@ class SynQcEngine:
         presets: dict[PresetName, Preset],
         queue: RunQueue,
         events: RunEvents,
+        metrics: RunMetrics,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.settings = settings
@@ -79,6 +82,7 @@ class SynQcEngine:
         self.presets = presets
         self.queue = queue
         self.events = events
+        self.metrics = metrics
         self._clock = clock
         self._runner = BatchRunner(database, targets)
 
@@ -173,6 +177,9 @@ class SynQcEngine:
                 raise not_found(run_id)
             if repository.cancel_if_queued(run_id, self._clock(), _error_fields(CANCELLED)):
                 session_id, refund = row.session_id, row.shot_budget
+                finished = _FinishedRun(
+                    row.preset, row.hardware_target, RunState.CANCELLED, None, 0
+                )
             elif repository.request_cancel(run_id):
                 return
             else:
@@ -184,7 +191,7 @@ class SynQcEngine:
                     detail={"run_id": run_id},
                 )
         self.budget.release(session_id, refund)
-        self._publish(run_id, RunState.CANCELLED, 1.0)
+        self._finished(run_id, finished)
 
     def recover(self) -> None:
         """Embedded start-up: fail runs a crash left `running`, rebuild budgets, resend `queued`.
@@ -278,11 +285,25 @@ class SynQcEngine:
             outcomes = stored_outcomes(row.batches, repository.counts_of(run_id))
             context = self._context(request, controls, row.shot_budget)
             outcome = self.presets[request.preset].analyse(context, outcomes)
-            figures = {figure.name: render_svg(figure) for figure in outcome.figures}
             result = build_result(controls, context, outcome, outcomes)
-            result["figures"] = [f"/runs/{run_id}/figures/{name}.svg" for name in figures]
-            row.result = result
-            repository.add_figures(run_id, figures)
+            row.result = _with_figures(run_id, result, outcome.figures)
+            repository.clear_figures(run_id)
+
+    def figure_svg(self, run_id: str, name: str) -> str | None:
+        """A run's figure as SVG, drawn from its stored figure data on first request."""
+        with self.database.unit_of_work() as session:
+            repository = RunRepository(session)
+            svg = repository.figure(run_id, name)
+            if svg is not None:
+                return svg
+            row = repository.get(run_id)
+            data = ((row.result or {}) if row is not None else {}).get("figure_data", {})
+        if name not in data:
+            return None
+        svg = render_svg(figure_from_json(data[name]))
+        with self.database.unit_of_work() as session:
+            RunRepository(session).add_figure(run_id, name, svg)
+        return svg
 
     def fail_timed_out(self, run_id: str) -> None:
         self._finish_failed(run_id, run_failure.timed_out(self.settings.job_timeout_seconds))
@@ -314,11 +335,9 @@ class SynQcEngine:
         )
         self._mark(run, "executed")
         outcome = preset.analyse(context, outcomes)
-        figures = {figure.name: render_svg(figure) for figure in outcome.figures}
         self._mark(run, "analysed")
         result = build_result(run.controls, context, outcome, outcomes)
-        result["figures"] = [f"/runs/{run.id}/figures/{name}.svg" for name in figures]
-        self._finish_succeeded(run, result, figures)
+        self._finish_succeeded(run, _with_figures(run.id, result, outcome.figures))
 
     def _context(
         self, request: RunExperimentRequest, controls: ControlProfile, shot_budget: int
@@ -378,27 +397,26 @@ class SynQcEngine:
         if cancel:
             raise run_failure.cancelled()
 
-    def _finish_succeeded(
-        self, run: ClaimedRun, result: dict[str, Any], figures: dict[str, str]
-    ) -> None:
+    def _finish_succeeded(self, run: ClaimedRun, result: dict[str, Any]) -> None:
         with self.database.unit_of_work() as session:
             repository = RunRepository(session)
-            row = _require(repository.get(run.id))
+            row = _require(repository.get_for_update(run.id))
             if row.status != RunState.RUNNING:
                 return
             finished = self._clock()
             row.timeline = {**run.timeline, "finished": finished}
             row.result = result
-            repository.add_figures(run.id, figures)
             row.status, row.finished_at, row.progress = RunState.SUCCEEDED, finished, 1.0
             session_id, refund = row.session_id, row.shot_budget - row.shots_executed
+            done = _finished_run(row)
         self.budget.release(session_id, refund)
-        self._publish(run.id, RunState.SUCCEEDED, 1.0)
+        self._finished(run.id, done)
 
     def _finish_failed(self, run_id: str, failure: RunFailure, *, refund: bool = True) -> None:
         """Move a running run to `failed` (or `cancelled`) and give back the unspent shots."""
         with self.database.unit_of_work() as session:
-            row = _require(RunRepository(session).get(run_id))
+            # Locked: the sweep of another process may be finishing the same run.
+            row = _require(RunRepository(session).get_for_update(run_id))
             if row.status != RunState.RUNNING:
                 return
             finished = self._clock()
@@ -409,14 +427,21 @@ class SynQcEngine:
             for name, value in _error_fields(failure).items():
                 setattr(row, name, value)
             session_id, unspent = row.session_id, row.shot_budget - row.shots_executed
-            state = RunState(row.status)
+            done = _finished_run(row)
         if refund:
             self.budget.release(session_id, unspent)
-        self._publish(run_id, state, 1.0)
+        self._finished(run_id, done)
 
     def clock(self) -> float:
         """Epoch seconds, as the engine stamps runs."""
         return self._clock()
+
+    def _finished(self, run_id: str, run: "_FinishedRun") -> None:
+        """After a run's final state is committed: count it and tell live views."""
+        self.metrics.run_finished(
+            run.preset, run.hardware_target, run.status.value, run.duration_s, run.shots
+        )
+        self._publish(run_id, run.status, 1.0)
 
     def _progressed(self, run_id: str, progress: float) -> float:
         self._publish(run_id, RunState.RUNNING, progress)
@@ -484,6 +509,35 @@ def _new_row(
         timeline={"received": received_at, "queued": queued_at},
         notes=request.notes,
     )
+
+
+@dataclass(frozen=True)
+class _FinishedRun:
+    preset: str
+    hardware_target: str
+    status: RunState
+    duration_s: float | None
+    shots: int
+
+
+def _finished_run(row: RunRow) -> _FinishedRun:
+    duration = (
+        None
+        if row.started_at is None or row.finished_at is None
+        else row.finished_at - row.started_at
+    )
+    return _FinishedRun(
+        row.preset, row.hardware_target, RunState(row.status), duration, row.shots_executed
+    )
+
+
+def _with_figures(run_id: str, result: dict[str, Any], figures: Sequence[Figure]) -> dict[str, Any]:
+    """The result with its figures' data (drawn when first asked for) and their URLs."""
+    return {
+        **result,
+        "figures": [f"/runs/{run_id}/figures/{figure.name}.svg" for figure in figures],
+        "figure_data": {figure.name: asdict(figure) for figure in figures},
+    }
 
 
 def _options(run: ClaimedRun, batch: CircuitBatch) -> ExecutionOptions:

@@ -6,6 +6,7 @@ worker threads can draw at the same time without a shared global figure state.
 
 import io
 
+import matplotlib
 from matplotlib.figure import Figure as MplFigure
 
 from synqc_backend.plot_data import Figure
@@ -39,5 +40,7 @@ def render_svg(figure: Figure) -> str:
     axes.legend(fontsize="small")
     canvas.tight_layout()
     buffer = io.StringIO()
-    canvas.savefig(buffer, format="svg")
+    # Text stays text (not glyph paths): a third smaller and faster to write.
+    with matplotlib.rc_context({"svg.fonttype": "none"}):
+        canvas.savefig(buffer, format="svg")
     return buffer.getvalue()

@@ -1,6 +1,10 @@
-"""What a figure shows, as plain data: presets fill these, `figures.py` draws them."""
+"""What a figure shows, as plain data: presets fill these, `figures.py` draws them.
+
+A run stores its figures as this data (JSON) and they are drawn when first asked for.
+"""
 
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -28,3 +32,29 @@ class Figure:
     curves: tuple[Series, ...] = ()
     x_scale: float = 1.0
     log_x: bool = False
+
+
+def figure_from_json(data: dict[str, Any]) -> Figure:
+    """The `Figure` that `dataclasses.asdict` turned into `data` (lists back into tuples)."""
+
+    def series(items: list[dict[str, Any]]) -> tuple[Series, ...]:
+        return tuple(
+            Series(
+                x=tuple(item["x"]),
+                y=tuple(item["y"]),
+                label=item["label"],
+                y_err=None if item.get("y_err") is None else tuple(item["y_err"]),
+            )
+            for item in items
+        )
+
+    return Figure(
+        name=data["name"],
+        title=data["title"],
+        x_label=data["x_label"],
+        y_label=data["y_label"],
+        data=series(data["data"]),
+        curves=series(data.get("curves", [])),
+        x_scale=data.get("x_scale", 1.0),
+        log_x=data.get("log_x", False),
+    )

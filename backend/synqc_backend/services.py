@@ -14,6 +14,7 @@ from synqc_backend.budget import BudgetTracker, InMemoryBudget
 from synqc_backend.config import Settings
 from synqc_backend.engine import SynQcEngine
 from synqc_backend.events import InProcessEvents, RedisEvents, RunEvents
+from synqc_backend.metrics import CollectorSources, MetricsExporter, RunMetrics, start_exporter
 from synqc_backend.presets.registry import PRESETS
 from synqc_backend.queue import RunQueue, create_queue
 from synqc_backend.run_heartbeat import RunHeartbeats
@@ -30,12 +31,16 @@ class Services:
     budget: BudgetTracker
     queue: RunQueue
     engine: SynQcEngine
+    metrics: RunMetrics
     redis_client: redis.Redis | None = None
     heartbeats: RunHeartbeats | None = None
+    exporter: MetricsExporter | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
 
     def close(self) -> None:
+        if self.exporter is not None:
+            self.exporter.stop()
         self._stop.set()
         self.queue.stop()
         for thread in self._threads:
@@ -45,6 +50,11 @@ class Services:
         if self.redis_client is not None:
             self.redis_client.close()
         self.database.dispose()
+
+    def export_metrics(self, role: str) -> None:
+        """Serve this process's metrics (`SYNQC_ENABLE_METRICS`, `SYNQC_METRICS_PORT`)."""
+        sources = CollectorSources(self.database, self.budget, self.queue, self.metrics)
+        self.exporter = start_exporter(self.settings, sources, role=role)
 
     def run_sweeper(self, interval_s: float) -> None:
         """Sweep the run table every `interval_s` in a background thread (worker processes)."""
@@ -75,11 +85,15 @@ def create_services(settings: Settings) -> Services:
     events: RunEvents = (
         InProcessEvents() if client is None else RedisEvents(client, settings.redis_events_channel)
     )
-    engine = SynQcEngine(settings, database, budget, targets_for(settings), PRESETS, queue, events)
-    return Services(settings, database, budget, queue, engine, client)
+    targets = targets_for(settings)
+    metrics = RunMetrics(targets)
+    engine = SynQcEngine(settings, database, budget, targets, PRESETS, queue, events, metrics)
+    return Services(settings, database, budget, queue, engine, metrics, client)
 
 
-def start_services(settings: Settings, *, recover: bool = True) -> Services:
+def start_services(
+    settings: Settings, *, recover: bool = True, export_metrics: bool = True
+) -> Services:
     """Services of an API process (or a one-shot CLI run), ready to take submissions.
 
     - SQLite is migrated in place (the embedded default needs no separate step); any other
@@ -90,6 +104,8 @@ def start_services(settings: Settings, *, recover: bool = True) -> Services:
     """
     services = create_services(settings)
     _prepare_schema(services)
+    if export_metrics:
+        services.export_metrics("api")
     if not settings.embedded:
         services.engine.resume()
         return services
@@ -114,6 +130,7 @@ def start_worker_services(settings: Settings) -> Services:
     services.heartbeats = heartbeats
     services.queue.start_workers(services.engine, heartbeats)
     services.run_sweeper(settings.stale_run_seconds / 2)
+    services.export_metrics("worker")
     return services
 
 

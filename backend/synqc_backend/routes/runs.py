@@ -71,9 +71,9 @@ def cancel_run(run_id: str, engine: EngineDep, repository: RepositoryDep) -> Run
     response_class=Response,
     responses={200: {"content": {"image/svg+xml": {}}}},
 )
-def get_run_figure(run_id: str, name: str, repository: RepositoryDep) -> Response:
+def get_run_figure(run_id: str, name: str, engine: EngineDep) -> Response:
     """One of the run's fit or trade-off figures, as SVG."""
-    svg = repository.figure(run_id, name)
+    svg = engine.figure_svg(run_id, name)
     if svg is None:
         raise ApiError(
             404,
