@@ -145,13 +145,16 @@ class RunRepository:
             for row in rows
         ]
 
-    def add_figures(self, run_id: str, figures: dict[str, str]) -> None:
-        """Store rendered figures (name → SVG text), replacing those of an earlier attempt."""
+    def clear_figures(self, run_id: str) -> None:
+        """Forget a run's rendered figures (its figure data changed)."""
         self._session.execute(delete(RunFigureRow).where(RunFigureRow.run_id == run_id))
-        self._session.add_all(
-            RunFigureRow(run_id=run_id, name=name, svg=svg) for name, svg in figures.items()
-        )
         self._session.flush()
+
+    def add_figure(self, run_id: str, name: str, svg: str) -> None:
+        """Keep a rendered figure; a figure rendered meanwhile by another request wins."""
+        if self._session.get(RunFigureRow, (run_id, name)) is None:
+            self._session.add(RunFigureRow(run_id=run_id, name=name, svg=svg))
+            self._session.flush()
 
     def figure(self, run_id: str, name: str) -> str | None:
         return self._session.scalar(
@@ -198,10 +201,11 @@ class RunRepository:
 
     def qubit_usage(self, session_id: str) -> tuple[int, int, float | None]:
         """(total qubits over the session's succeeded runs, qubits of its latest, when)."""
+        # Explicit: PostgreSQL sorts NULL first when descending, SQLite last.
         rows = self._session.execute(
             select(RunRow.result, RunRow.finished_at)
             .where(RunRow.session_id == session_id, RunRow.status == "succeeded")
-            .order_by(RunRow.finished_at.desc())
+            .order_by(RunRow.finished_at.desc().nulls_last())
         ).all()
         sizes = [len((result or {}).get("qubits_used", [])) for result, _ in rows]
         if not rows:
