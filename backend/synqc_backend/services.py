@@ -17,6 +17,7 @@ from synqc_backend.events import InProcessEvents, RedisEvents, RunEvents
 from synqc_backend.metrics import CollectorSources, MetricsExporter, RunMetrics, start_exporter
 from synqc_backend.presets.registry import PRESETS
 from synqc_backend.queue import RunQueue, create_queue
+from synqc_backend.redis_budget import FallbackBudget, RedisBudget
 from synqc_backend.run_heartbeat import RunHeartbeats
 from synqc_backend.storage.database import Database
 from synqc_backend.targets.base import Target
@@ -49,6 +50,7 @@ class Services:
             self.heartbeats.stop()
         if self.redis_client is not None:
             self.redis_client.close()
+        self.budget.close()
         self.database.dispose()
 
     def export_metrics(self, role: str) -> None:
@@ -71,6 +73,14 @@ class Services:
         self._threads.append(thread)
 
 
+def create_budget(settings: Settings) -> BudgetTracker:
+    """In-memory without `redis_url`; else Redis, falling back to memory while Redis is down."""
+    limit, ttl_s = settings.max_shots_per_session, settings.session_budget_ttl_seconds
+    if settings.redis_url is None:
+        return InMemoryBudget(limit, ttl_s)
+    return FallbackBudget(RedisBudget.from_url(settings.redis_url, limit, ttl_s))
+
+
 def targets_for(settings: Settings) -> dict[str, Target]:
     """The registry with sim_local's device profile and any local backend mappings."""
     return build_targets(resolve_profile(settings.sim_profile), settings.qiskit_backends)
@@ -79,7 +89,7 @@ def targets_for(settings: Settings) -> dict[str, Target]:
 def create_services(settings: Settings) -> Services:
     """Build every service; nothing is started and no run is touched yet."""
     database = Database(settings.database_url)
-    budget = InMemoryBudget(settings.max_shots_per_session, settings.session_budget_ttl_seconds)
+    budget = create_budget(settings)
     queue = create_queue(settings)
     client = None if settings.redis_url is None else redis.Redis.from_url(settings.redis_url)
     events: RunEvents = (

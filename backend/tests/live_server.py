@@ -66,6 +66,36 @@ class LiveServer:
         self._log.close()
 
 
+class WorkerProcess:
+    """One `synqc worker` subprocess (production mode); `kill()` sends SIGKILL."""
+
+    def __init__(self, workdir: Path, env: dict[str, str], threads: int = 2) -> None:
+        self.workdir = workdir
+        self._log = (workdir / f"worker-{id(self)}.log").open("w")
+        self.process = subprocess.Popen(
+            [str(SYNQC), "worker", "--threads", str(threads)],
+            cwd=workdir,
+            env={**os.environ, **env},
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+        self._log.close()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()
+
+
 @contextmanager
 def live_server(workdir: Path, env: dict[str, str]) -> Iterator[LiveServer]:
     server = LiveServer(workdir, env)

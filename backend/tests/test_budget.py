@@ -1,13 +1,33 @@
-"""The in-memory session shot budget: reservations, releases, sliding expiry, restarts."""
+"""Session shot budgets: one contract suite over every tracker, then the in-memory specifics.
+
+The contract runs over `InMemoryBudget` (a fake clock), `RedisBudget` and `FallbackBudget` on a
+throwaway `redis-server` (a real 1 s TTL and real sleeps, so few of them).
+"""
 
 import threading
+import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
-from synqc_backend.budget import BudgetDecision, BudgetTracker, InMemoryBudget
+from synqc_backend.budget import (
+    BudgetDecision,
+    BudgetSnapshot,
+    BudgetTracker,
+    InMemoryBudget,
+    budget_snapshot,
+)
+from synqc_backend.redis_budget import FallbackBudget, RedisBudget
+from synqc_backend.services import create_budget
+from tests.conftest import make_settings
+from tests.redis_server import RedisServer, redis_server_fixture  # noqa: F401
 
-TTL_S = 60
+LIMIT = 1000
+MEMORY_TTL_S = 60
+REDIS_TTL_S = 1
 
 
 class FakeClock:
@@ -23,20 +43,43 @@ class FakeClock:
         self.now += seconds
 
 
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
+@dataclass
+class Harness:
+    """A tracker under contract and how to let time pass for it."""
+
+    tracker: BudgetTracker
+    wait: Callable[[float], None]
+    backend: str
+
+
+@pytest.fixture(params=["memory", "redis", "fallback"])
+def harness(request: pytest.FixtureRequest) -> Iterator[Harness]:
+    if request.param == "memory":
+        clock = FakeClock()
+        yield Harness(InMemoryBudget(LIMIT, MEMORY_TTL_S, clock=clock), clock.advance, "memory")
+        return
+    server: RedisServer = request.getfixturevalue("redis_server")
+    tracker: BudgetTracker = RedisBudget.from_url(server.url, LIMIT, REDIS_TTL_S)
+    if request.param == "fallback":
+        tracker = FallbackBudget(RedisBudget.from_url(server.url, LIMIT, REDIS_TTL_S))
+    try:
+        yield Harness(tracker, time.sleep, "redis")
+    finally:
+        tracker.close()
 
 
 @pytest.fixture
-def budget(clock: FakeClock) -> InMemoryBudget:
-    return InMemoryBudget(limit=1000, ttl_s=TTL_S, clock=clock)
+def budget(harness: Harness) -> BudgetTracker:
+    return harness.tracker
 
 
-def test_in_memory_budget_implements_the_port(budget: InMemoryBudget) -> None:
-    tracker: BudgetTracker = budget
-    assert tracker.backend == "memory"
-    assert (tracker.limit, tracker.ttl_s) == (1000, TTL_S)
+def test_tracker_implements_the_port(harness: Harness) -> None:
+    tracker = harness.tracker
+
+    assert tracker.backend == harness.backend
+    assert tracker.redis_connected is (harness.backend == "redis")
+    assert (tracker.limit, tracker.key_churn) == (LIMIT, 0)
+    assert tracker.ttl_s == (MEMORY_TTL_S if harness.backend == "memory" else REDIS_TTL_S)
 
 
 @pytest.mark.parametrize(
@@ -48,11 +91,11 @@ def test_in_memory_budget_implements_the_port(budget: InMemoryBudget) -> None:
         pytest.param(1001, BudgetDecision(granted=False, used=0, remaining=1000), id="over"),
     ],
 )
-def test_first_reservation(budget: InMemoryBudget, shots: int, decision: BudgetDecision) -> None:
+def test_first_reservation(budget: BudgetTracker, shots: int, decision: BudgetDecision) -> None:
     assert budget.reserve("s", shots) == decision
 
 
-def test_reservations_accumulate_and_a_refusal_changes_nothing(budget: InMemoryBudget) -> None:
+def test_reservations_accumulate_and_a_refusal_changes_nothing(budget: BudgetTracker) -> None:
     assert budget.reserve("s", 600) == BudgetDecision(True, 600, 400)
     assert budget.reserve("s", 401) == BudgetDecision(False, 600, 400)
     assert budget.used("s") == 600
@@ -60,19 +103,19 @@ def test_reservations_accumulate_and_a_refusal_changes_nothing(budget: InMemoryB
     assert budget.reserve("s", 1) == BudgetDecision(False, 1000, 0)
 
 
-def test_sessions_have_separate_budgets(budget: InMemoryBudget) -> None:
+def test_sessions_have_separate_budgets(budget: BudgetTracker) -> None:
     budget.reserve("a", 900)
 
     assert budget.reserve("b", 900).granted
     assert (budget.used("a"), budget.used("b"), budget.used("never-seen")) == (900, 900, 0)
 
 
-def test_negative_reservation_is_rejected(budget: InMemoryBudget) -> None:
+def test_negative_reservation_is_rejected(budget: BudgetTracker) -> None:
     with pytest.raises(ValueError, match="shots"):
         budget.reserve("s", -1)
 
 
-def test_release_gives_shots_back(budget: InMemoryBudget) -> None:
+def test_release_gives_shots_back(budget: BudgetTracker) -> None:
     budget.reserve("s", 1000)
 
     budget.release("s", 300)
@@ -82,7 +125,7 @@ def test_release_gives_shots_back(budget: InMemoryBudget) -> None:
 
 
 @pytest.mark.parametrize("released", [0, -5])
-def test_release_of_nothing_is_a_no_op(budget: InMemoryBudget, released: int) -> None:
+def test_release_of_nothing_is_a_no_op(budget: BudgetTracker, released: int) -> None:
     budget.reserve("s", 200)
 
     budget.release("s", released)
@@ -90,104 +133,139 @@ def test_release_of_nothing_is_a_no_op(budget: InMemoryBudget, released: int) ->
     assert budget.used("s") == 200
 
 
-def test_release_never_goes_below_zero(budget: InMemoryBudget) -> None:
+def test_release_never_goes_below_zero(budget: BudgetTracker) -> None:
     budget.reserve("s", 100)
 
     budget.release("s", 250)
 
     assert budget.used("s") == 0
+    assert budget.session_keys() == 1  # still a session, holding nothing, until its TTL ends
     assert budget.reserve("s", 1000).granted
 
 
-def test_idle_session_expires_after_ttl(budget: InMemoryBudget, clock: FakeClock) -> None:
-    budget.reserve("s", 800)
+def test_release_for_an_unknown_session_creates_nothing(budget: BudgetTracker) -> None:
+    budget.release("never-seen", 100)
 
-    clock.advance(TTL_S - 0.001)
-    assert budget.used("s") == 800
-    clock.advance(0.002)
-
-    assert budget.used("s") == 0
-    assert budget.session_keys() == 0
-    assert budget.reserve("s", 1000).granted
+    assert (budget.used("never-seen"), budget.session_keys(), budget.key_churn) == (0, 0, 0)
 
 
-def test_every_reservation_renews_the_window(budget: InMemoryBudget, clock: FakeClock) -> None:
-    budget.reserve("s", 100)
-    clock.advance(TTL_S - 1)
-    budget.reserve("s", 100)
-    clock.advance(TTL_S - 1)  # 2·TTL - 2 after the first touch, TTL - 1 after the last
-
-    assert budget.used("s") == 200
-
-    clock.advance(2)
-    assert budget.used("s") == 0
-
-
-def test_release_renews_the_window(budget: InMemoryBudget, clock: FakeClock) -> None:
-    budget.reserve("s", 500)
-    clock.advance(TTL_S - 1)
-    budget.release("s", 100)
-    clock.advance(TTL_S - 1)
-
-    assert budget.used("s") == 400
-
-
-def test_reading_usage_does_not_renew_the_window(budget: InMemoryBudget, clock: FakeClock) -> None:
-    budget.reserve("s", 500)
-    clock.advance(TTL_S - 1)
-    assert budget.used("s") == 500
-    clock.advance(2)
-
-    assert budget.used("s") == 0
-
-
-def test_session_keys_counts_live_sessions(budget: InMemoryBudget, clock: FakeClock) -> None:
-    assert budget.session_keys() == 0
-    budget.reserve("old", 10)
-    clock.advance(TTL_S / 2)
-    budget.reserve("new-1", 10)
-    budget.reserve("new-2", 10)
-    assert budget.session_keys() == 3
-
-    clock.advance(TTL_S / 2 + 1)
+def test_session_keys_count_sessions_that_hold_a_reservation(budget: BudgetTracker) -> None:
+    budget.reserve("a", 10)
+    budget.reserve("a", 10)
+    budget.reserve("b", 10)
+    budget.reserve("refused", LIMIT + 1)
+    budget.reserve("nothing", 0)
 
     assert budget.session_keys() == 2
+    assert budget.key_churn == 2
 
 
-def test_restore_replaces_counters(budget: InMemoryBudget, clock: FakeClock) -> None:
-    budget.reserve("stale", 500)
-
+def test_restore_seeds_counters(budget: BudgetTracker) -> None:
     budget.restore({"a": 300, "b": 1000, "idle": 0})
 
-    assert (budget.used("a"), budget.used("b"), budget.used("stale")) == (300, 1000, 0)
+    assert (budget.used("a"), budget.used("b"), budget.used("idle")) == (300, 1000, 0)
     assert budget.session_keys() == 2  # zero usage is not a session
+    assert budget.key_churn == 0  # restored, not opened
     assert budget.reserve("a", 701) == BudgetDecision(False, 300, 700)
     assert budget.reserve("b", 1) == BudgetDecision(False, 1000, 0)
 
 
-def test_restored_sessions_expire_a_ttl_after_the_restore(
-    budget: InMemoryBudget, clock: FakeClock
-) -> None:
-    budget.restore({"a": 300})
-    clock.advance(TTL_S + 1)
+def test_changes_renew_the_window_and_reads_do_not(harness: Harness) -> None:
+    budget, step = harness.tracker, 0.7 * harness.tracker.ttl_s
+    budget.restore({"restored": 100})
+    budget.reserve("renewed-by-reserve", 100)
+    budget.reserve("renewed-by-release", 100)
+    budget.reserve("only-read", 100)
 
-    assert budget.used("a") == 0
+    harness.wait(step)
+    budget.reserve("renewed-by-reserve", 100)
+    budget.release("renewed-by-release", 50)
+    assert budget.used("only-read") == 100
+    harness.wait(step)  # 1.4 TTL after the first touch, 0.7 TTL after the renewals
+
+    assert (budget.used("renewed-by-reserve"), budget.used("renewed-by-release")) == (200, 50)
+    assert (budget.used("only-read"), budget.used("restored")) == (0, 0)
+    assert budget.session_keys() == 2
+    harness.wait(step)
+
+    assert budget.session_keys() == 0
+    assert budget.reserve("only-read", 1000).granted  # expired: a fresh, full budget
+    assert budget.key_churn == 4  # three opened, one of them opened again
 
 
-def test_concurrent_reservations_never_exceed_the_limit() -> None:
-    budget = InMemoryBudget(limit=2000, ttl_s=TTL_S)
+def test_snapshot_reports_what_health_and_metrics_show(harness: Harness) -> None:
+    harness.tracker.reserve("a", 10)
+
+    assert budget_snapshot(harness.tracker) == BudgetSnapshot(
+        backend=harness.backend,
+        redis_connected=harness.backend == "redis",
+        session_keys=1,
+        key_churn=1,
+    )
+
+
+def test_concurrent_reservations_never_exceed_the_limit(budget: BudgetTracker) -> None:
     threads = 50
     start = threading.Barrier(threads)
 
-    def reserve_100() -> BudgetDecision:
+    def reserve_100(_: int) -> BudgetDecision:
         start.wait()
         return budget.reserve("shared", 100)
 
     with ThreadPoolExecutor(max_workers=threads) as pool:
-        decisions = list(pool.map(lambda _: reserve_100(), range(threads)))
+        decisions = list(pool.map(reserve_100, range(threads)))
 
     granted = [d for d in decisions if d.granted]
-    assert len(granted) == 20
-    assert sorted(d.used for d in granted) == list(range(100, 2001, 100))
-    assert all(d == BudgetDecision(False, 2000, 0) for d in decisions if not d.granted)
-    assert budget.used("shared") == 2000
+    assert sorted(d.used for d in granted) == list(range(100, LIMIT + 1, 100))
+    assert all(d == BudgetDecision(False, LIMIT, 0) for d in decisions if not d.granted)
+    assert budget.used("shared") == LIMIT
+
+
+# In-memory specifics.
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def memory(clock: FakeClock) -> InMemoryBudget:
+    return InMemoryBudget(limit=LIMIT, ttl_s=MEMORY_TTL_S, clock=clock)
+
+
+def test_idle_session_expires_exactly_after_ttl(memory: InMemoryBudget, clock: FakeClock) -> None:
+    memory.reserve("s", 800)
+
+    clock.advance(MEMORY_TTL_S - 0.001)
+    assert memory.used("s") == 800
+    clock.advance(0.002)
+
+    assert memory.used("s") == 0
+    assert memory.session_keys() == 0
+
+
+def test_memory_restore_replaces_every_counter(memory: InMemoryBudget) -> None:
+    memory.reserve("stale", 500)
+
+    memory.restore({"a": 300})
+
+    assert memory.usage() == {"a": 300}
+
+
+def test_usage_lists_live_sessions(memory: InMemoryBudget, clock: FakeClock) -> None:
+    memory.reserve("old", 10)
+    clock.advance(MEMORY_TTL_S / 2)
+    memory.reserve("new", 20)
+    clock.advance(MEMORY_TTL_S / 2 + 1)
+
+    assert memory.usage() == {"new": 20}
+
+
+def test_create_budget_without_redis_is_in_memory(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, max_shots_per_session=5000, session_budget_ttl_seconds=30)
+
+    budget = create_budget(settings)
+
+    assert isinstance(budget, InMemoryBudget)
+    assert (budget.limit, budget.ttl_s, budget.redis_connected) == (5000, 30, False)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from fastapi import APIRouter
 
 from synqc_backend import __version__
+from synqc_backend.budget import budget_snapshot
 from synqc_backend.deps import ServicesDep
 from synqc_backend.models import (
     BudgetTrackerHealth,
@@ -26,8 +27,11 @@ def get_health(services: ServicesDep) -> HealthResponse:
     settings, engine, budget = services.settings, services.engine, services.budget
     persistence_ok = services.database.ping()
     queue = _queue_health(services) if persistence_ok else None
+    snapshot = budget_snapshot(budget)
+    # Production without Redis runs on per-process budgets: still serving, but degraded.
+    redis_missing = not settings.embedded and not snapshot.redis_connected
     return HealthResponse(
-        status="ok" if persistence_ok else "degraded",
+        status="ok" if persistence_ok and not redis_missing else "degraded",
         version=__version__,
         server_time=datetime.now(UTC).isoformat(),
         env=settings.env.value,
@@ -40,10 +44,10 @@ def get_health(services: ServicesDep) -> HealthResponse:
         visible_target_count=len(engine.targets),
         control_profile=engine.control_profile() if persistence_ok else ControlProfile(),
         budget_tracker=BudgetTrackerHealth(
-            backend=budget.backend,
-            redis_connected=False,
-            redis_ok=False,
-            session_keys=budget.session_keys(),
+            backend=snapshot.backend,
+            redis_connected=snapshot.redis_connected,
+            redis_ok=snapshot.redis_connected,
+            session_keys=snapshot.session_keys,
             session_ttl_seconds=budget.ttl_s,
         ),
         queue=queue or _unknown_queue(services),
