@@ -1,5 +1,6 @@
 """Shared fixtures: settings on a throwaway SQLite store, and an app served in-process."""
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,17 @@ def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
     }
     values.update(overrides)
     return Settings.model_validate(values)
+
+
+def wait_finished(client: TestClient, run_id: str, timeout_s: float = 60.0) -> dict[str, Any]:
+    """Poll `GET /runs/{id}` until the run is final; its last state."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        body: dict[str, Any] = client.get(f"/runs/{run_id}").json()
+        if body["status"] in {"succeeded", "failed", "cancelled"}:
+            return body
+        time.sleep(0.05)
+    raise AssertionError(f"run {run_id} did not finish in {timeout_s} s")
 
 
 @pytest.fixture

@@ -22,58 +22,13 @@ def free_port() -> int:
         return port
 
 
-class LiveServer:
-    """One `synqc serve` subprocess; `kill()` sends SIGKILL, as a crash would."""
+class SynqcProcess:
+    """A `synqc` subprocess with its output in a log file; `kill()` sends SIGKILL, as a crash."""
 
-    def __init__(self, workdir: Path, env: dict[str, str]) -> None:
-        self.port = free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
-        self._log = (workdir / f"serve-{self.port}.log").open("w")
+    def __init__(self, workdir: Path, env: dict[str, str], args: list[str], log_name: str) -> None:
+        self._log = (workdir / log_name).open("w")
         self.process = subprocess.Popen(
-            [str(SYNQC), "serve", "--port", str(self.port)],
-            cwd=workdir,
-            env={**os.environ, **env},
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )
-
-    def wait_ready(self, timeout_s: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited with {self.process.returncode}")
-            try:
-                if httpx.get(f"{self.base_url}/health", timeout=1.0).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        raise TimeoutError("server did not become ready")
-
-    def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=10)
-        self._log.close()
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        self._log.close()
-
-
-class WorkerProcess:
-    """One `synqc worker` subprocess (production mode); `kill()` sends SIGKILL."""
-
-    def __init__(self, workdir: Path, env: dict[str, str], threads: int = 2) -> None:
-        self.workdir = workdir
-        self._log = (workdir / f"worker-{id(self)}.log").open("w")
-        self.process = subprocess.Popen(
-            [str(SYNQC), "worker", "--threads", str(threads)],
+            [str(SYNQC), *args],
             cwd=workdir,
             env={**os.environ, **env},
             stdout=self._log,
@@ -94,6 +49,39 @@ class WorkerProcess:
                 self.process.kill()
                 self.process.wait()
         self._log.close()
+
+
+class LiveServer(SynqcProcess):
+    """`synqc serve` on a free port."""
+
+    def __init__(self, workdir: Path, env: dict[str, str]) -> None:
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        super().__init__(
+            workdir, env, ["serve", "--port", str(self.port)], f"serve-{self.port}.log"
+        )
+
+    def wait_ready(self, timeout_s: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited with {self.process.returncode}")
+            try:
+                if httpx.get(f"{self.base_url}/health", timeout=1.0).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        raise TimeoutError("server did not become ready")
+
+
+class WorkerProcess(SynqcProcess):
+    """`synqc worker` (production mode)."""
+
+    def __init__(self, workdir: Path, env: dict[str, str], threads: int = 2) -> None:
+        super().__init__(
+            workdir, env, ["worker", "--threads", str(threads)], f"worker-{id(self)}.log"
+        )
 
 
 @contextmanager

@@ -1,6 +1,5 @@
 """Cancelling runs (queued and running) and timing them out: final states and shot refunds."""
 
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -22,19 +21,9 @@ from synqc_backend.models import Preset as PresetName
 from synqc_backend.presets.base import Preset, PresetContext, PresetOutcome
 from synqc_backend.storage.repository import RunRepository
 from synqc_backend.targets.base import Readiness, Target, TargetDescriptor
-from tests.conftest import make_settings, services_of
+from tests.conftest import make_settings, services_of, wait_finished
 
 HELLO = "hello_quantum_sim"
-
-
-def wait_finished(client: TestClient, run_id: str, timeout_s: float = 60.0) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        body: dict[str, Any] = client.get(f"/runs/{run_id}").json()
-        if body["status"] in {"succeeded", "failed", "cancelled"}:
-            return body
-        time.sleep(0.05)
-    raise AssertionError(f"run {run_id} did not finish in {timeout_s} s")
 
 
 def shots_used(client: TestClient) -> int:

@@ -12,7 +12,7 @@ from synqc_backend import __version__
 from synqc_backend.api import create_app
 from synqc_backend.config import Settings
 from synqc_backend.presets.registry import PRESETS
-from tests.conftest import make_settings
+from tests.conftest import make_settings, wait_finished
 
 HELLO = "hello_quantum_sim"
 HEALTH_FIELDS = {
@@ -65,16 +65,6 @@ def health_of(client: TestClient) -> dict[str, Any]:
 def queue_counts(client: TestClient) -> dict[str, int]:
     queue = health_of(client)["queue"]
     return {state: queue[state] for state in (*QUEUE_STATES, "total")}
-
-
-def wait_finished(client: TestClient, run_id: str, timeout_s: float = 60.0) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        body: dict[str, Any] = client.get(f"/runs/{run_id}").json()
-        if body["status"] in {"succeeded", "failed", "cancelled"}:
-            return body
-        time.sleep(0.05)
-    raise AssertionError(f"run {run_id} did not finish in {timeout_s} s")
 
 
 @pytest.mark.parametrize("path", ["/health", "/api/health"])

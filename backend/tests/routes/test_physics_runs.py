@@ -1,30 +1,18 @@
 """Physics presets through the API: stored counts, served figures, definitions, comparison."""
 
-import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from synqc_backend.api import create_app
-from tests.conftest import make_settings
-
-
-def finished(client: TestClient, run_id: str, timeout_s: float = 120) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        run: dict[str, Any] = client.get(f"/runs/{run_id}").json()
-        if run["status"] in {"succeeded", "failed", "cancelled"}:
-            return run
-        time.sleep(0.1)
-    raise AssertionError("run did not finish")
+from tests.conftest import make_settings, wait_finished
 
 
 @pytest.mark.slow
 def test_health_run_serves_its_four_fit_figures_and_defined_kpis(client: TestClient) -> None:
     run_id = client.post("/runs", json={"preset": "health", "seed": 1}).json()["id"]
-    run = finished(client, run_id)
+    run = wait_finished(client, run_id, 120)
     assert run["status"] == "succeeded", run
     result = run["result"]
     assert result["kpis"]["shots_used"] <= result["kpis"]["shot_budget"] == 80_000
@@ -44,7 +32,7 @@ def test_health_run_serves_its_four_fit_figures_and_defined_kpis(client: TestCli
 @pytest.mark.slow
 def test_reanalysis_from_stored_counts_reproduces_the_kpis(client: TestClient) -> None:
     run_id = client.post("/runs", json={"preset": "health", "seed": 2}).json()["id"]
-    before = finished(client, run_id)["result"]
+    before = wait_finished(client, run_id, 120)["result"]
     client.app.state.services.engine.reanalyse(run_id)  # type: ignore[attr-defined]
     after = client.get(f"/runs/{run_id}").json()["result"]
     assert after["kpis"]["fidelity"] == before["kpis"]["fidelity"]
@@ -66,7 +54,7 @@ def test_backend_compare_gives_one_row_per_target_and_flags_the_best(tmp_path: P
                 "seed": 3,
             },
         ).json()["id"]
-        run = finished(client, run_id)
+        run = wait_finished(client, run_id, 120)
     assert run["status"] == "succeeded", run
     comparison = run["result"]["comparison"]
     assert [row["hardware_target"] for row in comparison["rows"]] == ["sim_local", "ibm_quantum"]

@@ -1,21 +1,9 @@
 """Submitting a run, following it to the end, and reading what it measured."""
 
-import time
-from typing import Any
-
 from fastapi.testclient import TestClient
 
 from synqc_backend.analysis.distribution import classical_fidelity
-
-
-def wait_finished(client: TestClient, run_id: str, timeout_s: float = 60.0) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        body: dict[str, Any] = client.get(f"/runs/{run_id}").json()
-        if body["status"] in {"succeeded", "failed", "cancelled"}:
-            return body
-        time.sleep(0.05)
-    raise AssertionError(f"run {run_id} did not finish in {timeout_s} s")
+from tests.conftest import wait_finished
 
 
 def test_hello_run_succeeds_with_fidelity_from_its_counts(client: TestClient) -> None:
