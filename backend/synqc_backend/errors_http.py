@@ -6,19 +6,24 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from synqc_backend.errors import ApiError, ErrorCode, error_envelope
 from synqc_backend.request_context import request_id_var
+from synqc_backend.storage.availability import is_unreachable
 
 log = logging.getLogger(__name__)
+
+STORE_RETRY_AFTER_S = 5
 
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(DBAPIError, _store_error)
 
 
 async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
@@ -52,6 +57,23 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
         code, hint = ErrorCode.INVALID_REQUEST, "check the method and path; /docs lists them"
     body = error_envelope(code, str(exc.detail), {}, hint)
     return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+
+async def _store_error(request: Request, exc: Exception) -> JSONResponse:
+    """The store cannot be reached: 503 with a retry hint; any other database error is a bug."""
+    assert isinstance(exc, DBAPIError)
+    if not is_unreachable(exc):
+        raise exc  # UnexpectedErrorMiddleware answers 500 with the request id
+    log.warning("store unreachable during %s %s: %s", request.method, request.url.path, exc.orig)
+    body = error_envelope(
+        ErrorCode.STORE_UNAVAILABLE,
+        "the run store is unreachable",
+        {"retry_after_s": STORE_RETRY_AFTER_S},
+        "retry in a few seconds; if it persists, the operator should check the database "
+        "(GET /health shows persistence.ok)",
+    )
+    headers = {"Retry-After": str(STORE_RETRY_AFTER_S)}
+    return JSONResponse(body, status_code=503, headers=headers)
 
 
 class UnexpectedErrorMiddleware:

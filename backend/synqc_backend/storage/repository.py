@@ -46,7 +46,11 @@ class RunRepository:
         return self._session.get(RunRow, run_id)
 
     def get_for_update(self, run_id: str) -> RunRow | None:
-        return self._session.get(RunRow, run_id, with_for_update=True)
+        """The run as committed now, row-locked until the unit of work ends (PostgreSQL).
+
+        Reloaded even when the session already holds the row: a stale copy defeats the lock.
+        """
+        return self._session.get(RunRow, run_id, with_for_update=True, populate_existing=True)
 
     def list_runs(
         self,

@@ -1,11 +1,11 @@
 """The run repository: round trips of every persisted type, and the run state machine in SQL."""
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import OperationalError
 
 from synqc_backend.storage.database import Database
 from synqc_backend.storage.repository import QueueCounts, RunRepository, StoredCounts
@@ -16,8 +16,8 @@ T0 = 1_717_000_000.0
 
 
 @pytest.fixture
-def database(tmp_path: Path) -> Iterator[Database]:
-    db = Database(f"sqlite:///{tmp_path / 'synqc.db'}")
+def database(database_url: str) -> Iterator[Database]:
+    db = Database(database_url)
     db.migrate()
     yield db
     db.dispose()
@@ -116,6 +116,50 @@ def test_run_row_with_every_column_round_trips(database: Database) -> None:
     loaded = load(database, FULL_RUN["id"])
 
     assert columns_of(loaded) == FULL_RUN
+
+
+def test_non_finite_numbers_in_json_are_stored_as_null(database: Database) -> None:
+    # PostgreSQL's json type refuses NaN; both stores keep null instead.
+    result = {"kpis": {"fidelity": float("nan")}, "fits": [1.5, float("inf"), -float("inf")]}
+    store(database, make_run("r", result=result))
+
+    loaded = load(database, "r")
+
+    assert loaded.result == {"kpis": {"fidelity": None}, "fits": [1.5, None, None]}
+
+
+def test_get_for_update_returns_the_committed_row(database: Database) -> None:
+    store(database, make_run("r"))
+
+    with database.unit_of_work() as session:
+        repository = RunRepository(session)
+        stale = repository.get("r")
+        with database.unit_of_work() as other:
+            RunRepository(other).claim("r", T0 + 5, MAX_ATTEMPTS)
+        locked = repository.get_for_update("r")
+
+        assert locked is stale
+        assert locked is not None
+        assert (locked.status, locked.attempts) == ("running", 1)
+
+
+def test_get_for_update_makes_a_concurrent_writer_wait_on_postgresql(postgres_url: str) -> None:
+    database = Database(postgres_url)
+    database.migrate()
+    store(database, make_run("r"))
+    try:
+        with database.unit_of_work() as session:
+            assert RunRepository(session).get_for_update("r") is not None
+            with pytest.raises(OperationalError, match="lock timeout"):
+                claim_with_lock_timeout(database)
+    finally:
+        database.dispose()
+
+
+def claim_with_lock_timeout(database: Database) -> None:
+    with database.unit_of_work() as other:
+        other.execute(text("SET LOCAL lock_timeout = '200ms'"))
+        RunRepository(other).claim("r", T0 + 5, MAX_ATTEMPTS)
 
 
 def test_column_defaults_apply(database: Database) -> None:
@@ -408,6 +452,19 @@ def test_qubit_usage(database: Database) -> None:
         repository = RunRepository(session)
         assert repository.qubit_usage("session-a") == (3, 2, T0 + 5)
         assert repository.qubit_usage("nobody") == (0, 0, None)
+
+
+def test_qubit_usage_latest_ignores_a_succeeded_run_without_finish_time(
+    database: Database,
+) -> None:
+    store(
+        database,
+        make_run("r1", status="succeeded", finished_at=T0 + 1, result={"qubits_used": [0, 1]}),
+        make_run("r2", status="succeeded", finished_at=None, result={"qubits_used": [0]}),
+    )
+
+    with database.unit_of_work() as session:
+        assert RunRepository(session).qubit_usage("session-a") == (3, 2, T0 + 1)
 
 
 def test_control_profile_save_and_load(database: Database) -> None:
