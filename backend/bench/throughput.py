@@ -1,0 +1,253 @@
+"""Throughput of `hello_quantum_sim` runs: embedded default vs. production, with a ceiling.
+
+Run from backend/: `../.venv/bin/python bench/throughput.py [--runs 200] [--levels 1,8,32]`.
+In one run it measures
+- the ceiling: a bare FastAPI POST endpoint under uvicorn (1 and 2 processes), requests/s;
+- embedded: `synqc serve` (SQLite, 2 worker threads);
+- production: a throwaway redis-server, a scratch PostgreSQL database on 127.0.0.1:5432,
+  `uvicorn synqc_backend.api:app --workers 2` and two `synqc worker --threads 2`;
+at each concurrency: submit latency p50/p95 (client side) and completed runs/s (first submit
+to last run final), then prints the ratios.
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from synqc_backend.storage.database import Database
+from tests.live_server import free_port
+from tests.postgres_server import PostgresServer
+from tests.redis_server import RedisServer
+
+VENV_BIN = Path(sys.executable).parent
+BARE_APP = textwrap.dedent(
+    """
+    from fastapi import FastAPI
+    app = FastAPI()
+
+    @app.post("/runs", status_code=202)
+    def submit() -> dict[str, str]:
+        return {"status": "queued"}
+    """
+)
+FINAL = ("succeeded", "failed", "cancelled")
+
+
+@dataclass(frozen=True)
+class Level:
+    mode: str
+    concurrency: int
+    submit_p50_ms: float
+    submit_p95_ms: float
+    throughput: float
+    failed: int
+    label: str
+
+
+def drive(base_url: str, runs: int, concurrency: int, wait: bool) -> tuple[list[float], float, int]:
+    """Submit `runs` runs at `concurrency`; (submit latencies s, completed per s, not succeeded)."""
+    body = {"preset": "hello_quantum_sim", "shot_budget": 100}
+    with httpx.Client(base_url=base_url, timeout=60) as client:
+
+        def submit(_: int) -> tuple[float, str | None]:
+            started = time.monotonic()
+            response = client.post("/runs", json=body)
+            elapsed = time.monotonic() - started
+            run_id = response.json().get("id") if response.status_code == 202 else None
+            return elapsed, run_id
+
+        began = time.monotonic()
+        with ThreadPoolExecutor(max_workers=concurrency) as pool:
+            results = list(pool.map(submit, range(runs)))
+        if not wait:
+            return [r[0] for r in results], runs / (time.monotonic() - began), 0
+        ids = {run_id for _, run_id in results if run_id}
+        not_done = _wait_all_final(client, ids)
+        finished = time.monotonic() - began
+        return [r[0] for r in results], len(ids) / finished, runs - len(ids) + not_done
+
+
+def _wait_all_final(client: httpx.Client, ids: set[str], timeout_s: float = 600) -> int:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        queue = client.get("/health").json()["queue"]
+        if queue["queued"] == 0 and queue["running"] == 0:
+            recent = client.get("/runs", params={"limit": 500}).json()["runs"]
+            return sum(1 for run in recent if run["id"] in ids and run["status"] != "succeeded")
+        time.sleep(0.1)
+    return len(ids)
+
+
+def percentile(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100)[int(q) - 1] if len(values) > 1 else values[0]
+
+
+@contextmanager
+def process(args: list[str], env: dict[str, str], cwd: Path, log: str) -> Iterator[None]:
+    with (cwd / log).open("w") as out:
+        proc = subprocess.Popen(
+            args, cwd=cwd, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT
+        )
+        try:
+            yield
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def wait_ready(url: str, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=1).status_code < 500:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise TimeoutError(url)
+
+
+def ceiling(workdir: Path, workers: int, runs: int, levels: list[int]) -> dict[int, float]:
+    (workdir / "bare_app.py").write_text(BARE_APP)
+    port = free_port()
+    args = [
+        str(VENV_BIN / "uvicorn"),
+        "bare_app:app",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+    ]
+    with process(args, {}, workdir, f"bare-{workers}.log"):
+        wait_ready(f"http://127.0.0.1:{port}/docs")
+        return {c: drive(f"http://127.0.0.1:{port}", runs * 5, c, wait=False)[1] for c in levels}
+
+
+def measure(mode: str, base_url: str, runs: int, levels: list[int]) -> list[Level]:
+    rows = []
+    for concurrency in levels:
+        latencies, throughput, failed = drive(base_url, runs, concurrency, wait=True)
+        rows.append(
+            Level(
+                mode,
+                concurrency,
+                percentile(latencies, 50) * 1e3,
+                percentile(latencies, 95) * 1e3,
+                throughput,
+                failed,
+                mode,
+            )
+        )
+    return rows
+
+
+def embedded(workdir: Path, runs: int, levels: list[int]) -> list[Level]:
+    port = free_port()
+    env = {
+        "SYNQC_DATABASE_URL": f"sqlite:///{workdir / 'embedded.db'}",
+        "SYNQC_API_KEY": "",
+        "SYNQC_ENABLE_METRICS": "false",
+        "SYNQC_WORKER_CONCURRENCY": "2",
+        "SYNQC_MAX_SHOTS_PER_SESSION": "100000000",
+    }
+    with process(
+        [str(VENV_BIN / "synqc"), "serve", "--port", str(port)], env, workdir, "embedded.log"
+    ):
+        wait_ready(f"http://127.0.0.1:{port}/health")
+        return measure("embedded", f"http://127.0.0.1:{port}", runs, levels)
+
+
+def production(workdir: Path, runs: int, levels: list[int]) -> list[Level]:
+    postgres = PostgresServer(
+        os.environ.get(
+            "SYNQC_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+        )
+    )
+    with ExitStack() as stack:
+        redis_server = RedisServer(workdir, port=free_port())
+        redis_server.start()
+        stack.callback(redis_server.stop)
+        database = stack.enter_context(postgres.database())
+        store = Database(database.url)
+        store.migrate()
+        store.dispose()
+        port = free_port()
+        env = {
+            "SYNQC_DATABASE_URL": database.url,
+            "SYNQC_REDIS_URL": redis_server.url,
+            "SYNQC_API_KEY": "",
+            "SYNQC_ENABLE_METRICS": "false",
+            "SYNQC_MAX_SHOTS_PER_SESSION": "100000000",
+        }
+        api = [
+            str(VENV_BIN / "uvicorn"),
+            "synqc_backend.api:app",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+            "--log-level",
+            "warning",
+        ]
+        stack.enter_context(process(api, env, workdir, "api.log"))
+        for index in range(2):
+            worker = [str(VENV_BIN / "synqc"), "worker", "--threads", "2"]
+            stack.enter_context(process(worker, env, workdir, f"worker-{index}.log"))
+        wait_ready(f"http://127.0.0.1:{port}/health")
+        return measure("production", f"http://127.0.0.1:{port}", runs, levels)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--levels", default="1,8,32")
+    options = parser.parse_args()
+    levels = [int(level) for level in options.levels.split(",")]
+    with tempfile.TemporaryDirectory() as folder:
+        workdir = Path(folder)
+        one = ceiling(workdir, 1, options.runs, levels)
+        two = ceiling(workdir, 2, options.runs, levels)
+        rows = embedded(workdir, options.runs, levels) + production(workdir, options.runs, levels)
+    print(f"{options.runs} hello_quantum_sim runs (100 shots) per level, {os.cpu_count()} cores")
+    print(
+        f"{'mode':<11}{'conc':>5}{'submit p50 ms':>15}{'submit p95 ms':>15}{'runs/s':>9}"
+        f"{'failed':>8}{'ceiling req/s':>15}"
+    )
+    for row in rows:
+        bare = (one if row.mode == "embedded" else two)[row.concurrency]
+        print(
+            f"{row.mode:<11}{row.concurrency:>5}{row.submit_p50_ms:>15.1f}"
+            f"{row.submit_p95_ms:>15.1f}{row.throughput:>9.1f}{row.failed:>8}{bare:>15.0f}"
+        )
+    by = {(r.mode, r.concurrency): r for r in rows}
+    for concurrency in levels:
+        ratio = by["production", concurrency].throughput / by["embedded", concurrency].throughput
+        print(
+            f"concurrency {concurrency}: production / embedded runs/s = {ratio:.2f}x; "
+            f"production runs/s / bare ceiling (2 procs) = "
+            f"{by['production', concurrency].throughput / two[concurrency]:.3f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
