@@ -4,8 +4,9 @@ Series (API_CONTRACT.md "Prometheus series"); every one also carries the `proces
 - Read at scrape time from the shared state, so equal in every process: the queue gauges
   `synqc_queue_jobs_queued`, `synqc_queue_jobs_running`, `synqc_queue_oldest_queued_age_seconds`
   (0 when nothing is queued) from one `queue_counts()` per scrape, `synqc_queue_max_workers`
-  (worker threads per worker process, as in /health), and
-  `synqc_budget_session_keys{backend}`.
+  (worker threads per worker process, as in /health), `synqc_budget_session_keys{backend}`,
+  and `synqc_queue_backend_info{backend}` (always 1; `dramatiq-redis` in production, so alert
+  rules about Redis can leave out the embedded default, which never has Redis).
 - Read at scrape time from this process's budget tracker: `synqc_redis_connected{backend}`
   (this process's view of Redis) and `synqc_budget_session_key_churn_total{backend}` (sessions
   opened by this process). All three budget series come from `budget.budget_snapshot`, the
@@ -213,6 +214,13 @@ class SharedStateCollector:
             return None
 
     def _queue(self) -> Iterator[Metric]:
+        backend = GaugeMetricFamily(
+            "synqc_queue_backend_info",
+            "1, labelled with the queue this process uses (dramatiq-redis in production).",
+            labels=["backend"],
+        )
+        backend.add_metric([self._sources.queue.backend], 1.0)
+        yield backend
         yield GaugeMetricFamily(
             "synqc_queue_max_workers",
             "Worker threads per worker process.",

@@ -265,6 +265,18 @@ def test_queue_gauges_equal_the_run_table(
     assert value(values, "synqc_queue_max_workers") == 6
 
 
+@pytest.mark.parametrize("backend", ["dramatiq-redis", "dramatiq-stub"])
+def test_the_queue_backend_is_labelled(
+    database: Database, start: Callable[..., MetricsExporter], backend: str
+) -> None:
+    values = scrape(start(database, queue=FakeQueue(backend=backend)))
+
+    assert value(values, "synqc_queue_backend_info", backend=backend) == 1
+    assert [name for name, _ in values if name == "synqc_queue_backend_info"] == [
+        "synqc_queue_backend_info"
+    ]
+
+
 def test_an_empty_queue_has_zero_age(
     database: Database, start: Callable[..., MetricsExporter]
 ) -> None:
