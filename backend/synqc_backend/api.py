@@ -7,10 +7,11 @@ from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.concurrency import run_in_threadpool
 
-from synqc_backend import __version__
+from synqc_backend import __version__, deployment_policy
 from synqc_backend.config import Settings
 from synqc_backend.deps import require_api_key
 from synqc_backend.errors_http import UnexpectedErrorMiddleware, install_error_handlers
+from synqc_backend.rate_limit_http import RateLimitMiddleware
 from synqc_backend.request_context import BodySizeLimitMiddleware, RequestIdMiddleware
 from synqc_backend.routes import (
     console,
@@ -42,6 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        deployment_policy.enforce(settings)
         services = await run_in_threadpool(start_services, settings)
         app.state.services = services
         try:
@@ -49,11 +51,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             await run_in_threadpool(services.close)
 
+    docs = settings.docs_enabled
     app = FastAPI(
         title="SynQc TDS",
         version=__version__,
         summary="Qubit-characterization runs with KPIs from measured counts",
         lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
     )
     install_error_handlers(app)
     protected = APIRouter(dependencies=[Depends(require_api_key)])
@@ -64,7 +70,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.include_router(router, prefix=prefix, include_in_schema=in_schema)
     # Added first, so innermost: every layer below is covered, the ones above still apply.
     app.add_middleware(UnexpectedErrorMiddleware)
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_bytes=settings.max_request_bytes,
+        timeout_s=settings.request_body_timeout_seconds,
+    )
+    app.add_middleware(RateLimitMiddleware, api_key=settings.api_key)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(settings.allowed_origins),

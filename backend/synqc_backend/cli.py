@@ -8,10 +8,11 @@ from typing import Annotated
 import typer
 import uvicorn
 
-from synqc_backend import run_report
+from synqc_backend import deployment_policy, run_report
 from synqc_backend.api import create_app
 from synqc_backend.config import Settings
 from synqc_backend.errors import ApiError
+from synqc_backend.http_server import uvicorn_config
 from synqc_backend.logging_setup import configure_logging
 from synqc_backend.models import Preset, RunExperimentRequest, RunExperimentResponse
 from synqc_backend.services import Services, create_services, start_services, targets_for
@@ -36,7 +37,13 @@ def serve(
 ) -> None:
     """Serve the API and the console (embedded default: SQLite, in-process workers)."""
     configure_logging()
-    uvicorn.run(create_app(Settings()), host=host, port=port, log_config=None)
+    settings = Settings()
+    try:
+        deployment_policy.enforce(settings)
+    except deployment_policy.UnsafeSettingsError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from error
+    uvicorn.Server(uvicorn_config(create_app(settings), settings, host, port)).run()
 
 
 @cli.command()

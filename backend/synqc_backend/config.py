@@ -47,6 +47,16 @@ class Settings(BaseSettings):
     heartbeat_interval_seconds: float = Field(5.0, gt=0)
     stale_run_seconds: float = Field(30.0, gt=0)
     sim_profile: str = "transmon_default"
+    # Abuse limits: requests per minute per API key and per client address (0 turns it off),
+    # runs a session may hold queued or running, and how long a client may take to send a
+    # request's headers or body before the server gives up on it.
+    rate_limit_per_minute: int = Field(1200, ge=0)
+    max_active_runs_per_session: int = Field(64, ge=1)
+    request_header_timeout_seconds: float = Field(10.0, gt=0)
+    request_body_timeout_seconds: float = Field(10.0, gt=0)
+    max_connections: int = Field(256, ge=1)
+    # None: docs on in dev, off in prod; true in prod is an explicit request for them.
+    enable_docs: bool | None = None
     qiskit_backend_sim_local: str | None = None
     qiskit_backend_ibm_quantum: str | None = None
     qiskit_backend_aws_braket: str | None = None
@@ -72,6 +82,13 @@ class Settings(BaseSettings):
     @property
     def require_api_key(self) -> bool:
         return bool(self.api_key)
+
+    @property
+    def docs_enabled(self) -> bool:
+        """`/docs` and `/openapi.json`: served in dev, in prod only when asked for."""
+        if self.enable_docs is None:
+            return self.env is Environment.DEV
+        return self.enable_docs
 
     @property
     def qiskit_backends(self) -> dict[str, str]:

@@ -1,13 +1,12 @@
 """Typed request dependencies: services, store access, auth and the caller's session."""
 
-import hashlib
-import hmac
 import re
 from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
+from synqc_backend import api_keys
 from synqc_backend.config import Settings
 from synqc_backend.engine import SynQcEngine
 from synqc_backend.errors import ApiError, ErrorCode
@@ -50,11 +49,7 @@ def presented_key(
     authorization: Annotated[str | None, Header()] = None,
 ) -> str | None:
     """The secret the caller sent: `X-Api-Key`, else `Authorization: Bearer <key>`."""
-    if x_api_key:
-        return x_api_key
-    if authorization and authorization[:7].lower() == "bearer ":
-        return authorization[7:].strip()
-    return None
+    return api_keys.presented_key(x_api_key, authorization)
 
 
 PresentedKeyDep = Annotated[str | None, Depends(presented_key)]
@@ -64,9 +59,7 @@ def require_api_key(settings: SettingsDep, key: PresentedKeyDep) -> None:
     """When keys are configured, the caller must present one (compared in constant time)."""
     if not settings.require_api_key:
         return
-    candidate = (key or "").encode()
-    matches = [hmac.compare_digest(candidate, known.encode()) for known in settings.api_key]
-    if not any(matches):
+    if not api_keys.key_matches(settings.api_key, key):
         raise ApiError(
             401,
             ErrorCode.AUTH_REQUIRED,
@@ -92,7 +85,7 @@ def session_id(
             )
         return x_session_id
     if key and settings.require_api_key:
-        return "key:" + hashlib.sha256(key.encode()).hexdigest()[:12]
+        return "key:" + api_keys.fingerprint(key)
     return LOCAL_SESSION
 
 

@@ -1,9 +1,12 @@
 """Per-request context: the request id (echoed, logged) and the request-body size limit."""
 
+import asyncio
 import json
 import logging
+import time
 import uuid
 from contextvars import ContextVar
+from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -41,14 +44,16 @@ class RequestIdMiddleware:
 
 
 class BodySizeLimitMiddleware:
-    """Answers 413 `PAYLOAD_TOO_LARGE` to a body above `max_bytes`, declared or streamed.
+    """Answers 413 `PAYLOAD_TOO_LARGE` to a body above `max_bytes`, declared or streamed, and
+    408 `TIMEOUT` to a body that takes longer than `timeout_s` to arrive (a slow client).
 
     The body is read (at most `max_bytes` + one chunk) before the app runs, then replayed.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, timeout_s: float = 10.0) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.timeout_s = timeout_s
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -60,8 +65,13 @@ class BodySizeLimitMiddleware:
             return
         messages: list[Message] = []
         size = 0
+        deadline = time.monotonic() + self.timeout_s
         while True:
-            message = await receive()
+            try:
+                message = await asyncio.wait_for(receive(), deadline - time.monotonic())
+            except TimeoutError:
+                await _respond(send, 408, self._timeout_body())
+                return
             messages.append(message)
             if message["type"] != "http.request":
                 break
@@ -78,17 +88,30 @@ class BodySizeLimitMiddleware:
         await self.app(scope, replay, send)
 
     async def _reject(self, send: Send) -> None:
-        body = json.dumps(
-            error_envelope(
-                ErrorCode.PAYLOAD_TOO_LARGE,
-                f"request body is larger than {self.max_bytes} bytes",
-                {"max_bytes": self.max_bytes},
-                "send a smaller body",
-            )
-        ).encode()
-        headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
-        await send({"type": "http.response.start", "status": 413, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        body = error_envelope(
+            ErrorCode.PAYLOAD_TOO_LARGE,
+            f"request body is larger than {self.max_bytes} bytes",
+            {"max_bytes": self.max_bytes},
+            "send a smaller body",
+        )
+        await _respond(send, 413, body)
+
+    def _timeout_body(self) -> dict[str, Any]:
+        return error_envelope(
+            ErrorCode.TIMEOUT,
+            f"the request body did not arrive within {self.timeout_s:g} s",
+            {"timeout_s": self.timeout_s},
+            "send the whole body at once; the connection is closed",
+        )
+
+
+async def _respond(send: Send, status: int, envelope: dict[str, Any]) -> None:
+    body = json.dumps(envelope).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
+    if status == 408:
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
 
 
 class RequestIdLogFilter(logging.Filter):

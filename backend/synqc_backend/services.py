@@ -17,6 +17,7 @@ from synqc_backend.events import InProcessEvents, RedisEvents, RunEvents
 from synqc_backend.metrics import CollectorSources, MetricsExporter, RunMetrics, start_exporter
 from synqc_backend.presets.registry import PRESETS
 from synqc_backend.queue import RunQueue, create_queue
+from synqc_backend.rate_limit import RateLimiter, create_rate_limiter
 from synqc_backend.redis_budget import FallbackBudget, RedisBudget
 from synqc_backend.run_heartbeat import RunHeartbeats
 from synqc_backend.storage.database import Database
@@ -36,6 +37,7 @@ class Services:
     redis_client: redis.Redis | None = None
     heartbeats: RunHeartbeats | None = None
     exporter: MetricsExporter | None = None
+    rate_limiter: RateLimiter | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
 
@@ -51,6 +53,8 @@ class Services:
         if self.redis_client is not None:
             self.redis_client.close()
         self.budget.close()
+        if self.rate_limiter is not None:
+            self.rate_limiter.close()
         self.database.dispose()
 
     def export_metrics(self, role: str) -> None:
@@ -114,6 +118,10 @@ def start_services(
     """
     services = create_services(settings)
     _prepare_schema(services)
+    if settings.rate_limit_per_minute:
+        services.rate_limiter = create_rate_limiter(
+            settings.rate_limit_per_minute, settings.redis_url
+        )
     if export_metrics:
         services.export_metrics("api")
     if not settings.embedded:

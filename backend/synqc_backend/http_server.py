@@ -1,0 +1,87 @@
+"""How `synqc serve` runs uvicorn: connection limits and slow-client timeouts.
+
+- Headers: a connection that has not sent a whole request head within
+  `SYNQC_REQUEST_HEADER_TIMEOUT_SECONDS` is closed (uvicorn itself only times out idle
+  keep-alive connections, so a client trickling header bytes would hold a slot forever).
+- Bodies: `BodySizeLimitMiddleware` answers 408 to a body slower than
+  `SYNQC_REQUEST_BODY_TIMEOUT_SECONDS`.
+- Idle keep-alive connections close after `KEEP_ALIVE_S`; above `SYNQC_MAX_CONNECTIONS`
+  connections or tasks uvicorn answers 503; a request head may not exceed `MAX_HEAD_BYTES`.
+"""
+
+import asyncio
+
+import h11
+import uvicorn
+from fastapi import FastAPI
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from synqc_backend.config import Settings
+
+KEEP_ALIVE_S = 5
+MAX_HEAD_BYTES = 16 * 1024
+
+
+class HeaderTimeoutProtocol(H11Protocol):
+    """uvicorn's h11 protocol, closing connections whose request head is too slow to arrive."""
+
+    header_timeout_s = 10.0
+    _header_timer: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm_header_timer()
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if self.conn.their_state is not h11.IDLE:
+            self._disarm_header_timer()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing() and self.conn.their_state is h11.IDLE:
+            self._arm_header_timer()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm_header_timer()
+        super().connection_lost(exc)
+
+    def _arm_header_timer(self) -> None:
+        self._disarm_header_timer()
+        self._header_timer = self.loop.call_later(self.header_timeout_s, self._header_timed_out)
+
+    def _disarm_header_timer(self) -> None:
+        if self._header_timer is not None:
+            self._header_timer.cancel()
+            self._header_timer = None
+
+    def _header_timed_out(self) -> None:
+        self._header_timer = None
+        if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+            self.logger.info(
+                "closing a connection: no request head within %g s", self.header_timeout_s
+            )
+            self.transport.close()
+
+
+def protocol_for(settings: Settings) -> type[HeaderTimeoutProtocol]:
+    """The protocol class with this server's header timeout."""
+    return type(
+        "SynqcHttpProtocol",
+        (HeaderTimeoutProtocol,),
+        {"header_timeout_s": settings.request_header_timeout_seconds},
+    )
+
+
+def uvicorn_config(app: FastAPI, settings: Settings, host: str, port: int) -> uvicorn.Config:
+    """uvicorn's settings for `synqc serve`."""
+    return uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_config=None,
+        http=protocol_for(settings),
+        timeout_keep_alive=KEEP_ALIVE_S,
+        limit_concurrency=settings.max_connections,
+        h11_max_incomplete_event_size=MAX_HEAD_BYTES,
+    )
