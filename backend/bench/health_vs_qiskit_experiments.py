@@ -160,7 +160,7 @@ def run_ours(services: Services, seed: int, budget: int) -> SideRun:
     engine = services.engine
     request = RunExperimentRequest(preset=Preset.HEALTH, seed=seed, shot_budget=budget)
     started = time.perf_counter()
-    run_id = engine.submit(request, f"bench-{uuid.uuid4()}", received_at=time.time())
+    run_id = engine.submit(request, f"bench-{uuid.uuid4()}", received_at=time.time()).id
     if not engine.wait_until_finished(run_id, timeout_s=RUN_TIMEOUT_S, poll_s=0.01):
         raise RuntimeError(f"health run {run_id} did not finish in {RUN_TIMEOUT_S} s")
     total_seconds = time.perf_counter() - started

@@ -140,7 +140,7 @@ def migrate() -> None:
 
 def _run_to_end(services: Services, request: RunExperimentRequest) -> RunExperimentResponse:
     engine = services.engine
-    run_id = engine.submit(request, CLI_SESSION, received_at=time.time())
+    run_id = engine.submit(request, CLI_SESSION, received_at=time.time()).id
     engine.wait_until_finished(run_id, timeout_s=services.settings.job_timeout_seconds + 30)
     return _response(services, run_id)
 

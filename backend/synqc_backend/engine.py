@@ -86,39 +86,44 @@ class SynQcEngine:
         self._clock = clock
         self._runner = BatchRunner(database, targets)
 
-    def submit(self, request: RunExperimentRequest, session_id: str, received_at: float) -> str:
-        """Store the run as `queued` and enqueue it; every refusal happens before anything."""
+    def submit(self, request: RunExperimentRequest, session_id: str, received_at: float) -> RunRow:
+        """Store the run as `queued` and enqueue it; every refusal happens before anything.
+
+        One transaction reads the control profile and inserts the row; the shots are reserved
+        inside it and given back if the insert does not commit.
+        """
         preset = guardrails.resolve_preset(self.presets, request.preset)
         target = guardrails.resolve_target(self.targets, request.hardware_target, self.settings)
         guardrails.check_compare_targets(request, self.targets, self.settings)
         shots = guardrails.shot_budget(request, preset, self.settings)
         guardrails.check_shots(shots, preset, target, self.settings)
         guardrails.check_qubits(request, target)
-        with self.database.unit_of_work() as session:
-            controls = request.control_overrides or self._control_profile(RunRepository(session))
-        self._reserve(session_id, shots)
-        run_id = str(uuid.uuid4())
+        reserved = False
         try:
             with self.database.unit_of_work() as session:
-                RunRepository(session).add(
-                    _new_row(
-                        run_id,
-                        session_id,
-                        request,
-                        preset,
-                        target,
-                        shots,
-                        controls,
-                        received_at,
-                        self._clock(),
-                    )
+                repository = RunRepository(session)
+                controls = request.control_overrides or self._control_profile(repository)
+                self._reserve(session_id, shots)
+                reserved = True
+                row = _new_row(
+                    str(uuid.uuid4()),
+                    session_id,
+                    request,
+                    preset,
+                    target,
+                    shots,
+                    controls,
+                    received_at,
+                    self._clock(),
                 )
+                repository.add(row)
         except Exception:
-            self.budget.release(session_id, shots)
+            if reserved:
+                self.budget.release(session_id, shots)
             raise
-        self._publish(run_id, RunState.QUEUED, 0.0)
-        self.queue.enqueue(run_id)
-        return run_id
+        self._publish(row.id, RunState.QUEUED, 0.0)
+        self.queue.enqueue(row.id)
+        return row
 
     def hardware_targets(self) -> list[HardwareTarget]:
         return [hardware_target(target) for target in self.targets.values()]
@@ -333,9 +338,10 @@ class SynQcEngine:
                 ),
             )
         )
-        self._mark(run, "executed")
+        # The batch runner checked for a cancel after the last batch; the finish checks again.
+        run.timeline["executed"] = self._clock()
         outcome = preset.analyse(context, outcomes)
-        self._mark(run, "analysed")
+        run.timeline["analysed"] = self._clock()
         result = build_result(run.controls, context, outcome, outcomes)
         self._finish_succeeded(run, _with_figures(run.id, result, outcome.figures))
 
@@ -382,31 +388,32 @@ class SynQcEngine:
             raise run_failure.timed_out(self.settings.job_timeout_seconds)
 
     def _checkpoint(self, run: ClaimedRun, stage: str, progress: float) -> None:
-        self._mark(run, stage, progress)
-        self._check_deadline(run)
-
-    def _mark(self, run: ClaimedRun, stage: str, progress: float | None = None) -> None:
-        """Record a stage boundary; a cancel asked for meanwhile stops the run here."""
+        """Record a stage boundary; a cancel asked for meanwhile or a passed deadline stops here."""
         run.timeline[stage] = self._clock()
         with self.database.unit_of_work() as session:
             row = _require(RunRepository(session).get(run.id))
             row.timeline = dict(run.timeline)
-            if progress is not None:
-                row.progress = progress
+            row.progress = progress
             cancel = row.cancel_requested
         if cancel:
             raise run_failure.cancelled()
+        self._check_deadline(run)
 
     def _finish_succeeded(self, run: ClaimedRun, result: dict[str, Any]) -> None:
+        """Store the result; a cancel asked for during the analysis cancels the run instead."""
         with self.database.unit_of_work() as session:
             repository = RunRepository(session)
             row = _require(repository.get_for_update(run.id))
             if row.status != RunState.RUNNING:
                 return
             finished = self._clock()
-            row.timeline = {**run.timeline, "finished": finished}
-            row.result = result
-            row.status, row.finished_at, row.progress = RunState.SUCCEEDED, finished, 1.0
+            if row.cancel_requested:
+                row.timeline = dict(run.timeline)
+                _mark_failed(row, run_failure.cancelled(), finished)
+            else:
+                row.timeline = {**run.timeline, "finished": finished}
+                row.result = result
+                row.status, row.finished_at, row.progress = RunState.SUCCEEDED, finished, 1.0
             session_id, refund = row.session_id, row.shot_budget - row.shots_executed
             done = _finished_run(row)
         self.budget.release(session_id, refund)
@@ -419,13 +426,7 @@ class SynQcEngine:
             row = _require(RunRepository(session).get_for_update(run_id))
             if row.status != RunState.RUNNING:
                 return
-            finished = self._clock()
-            cancelled = failure.code is ErrorCode.CANCELLED
-            row.status = RunState.CANCELLED if cancelled else RunState.FAILED
-            row.finished_at, row.progress = finished, 1.0
-            row.timeline = {**row.timeline, "failed_at": finished}
-            for name, value in _error_fields(failure).items():
-                setattr(row, name, value)
+            _mark_failed(row, failure, self._clock())
             session_id, unspent = row.session_id, row.shot_budget - row.shots_executed
             done = _finished_run(row)
         if refund:
@@ -553,6 +554,16 @@ def _options(run: ClaimedRun, batch: CircuitBatch) -> ExecutionOptions:
 
 
 CANCELLED = run_failure.cancelled()
+
+
+def _mark_failed(row: RunRow, failure: RunFailure, finished: float) -> None:
+    """Move a locked running row to `failed` (or `cancelled`) with the failure's fields."""
+    cancelled = failure.code is ErrorCode.CANCELLED
+    row.status = RunState.CANCELLED if cancelled else RunState.FAILED
+    row.finished_at, row.progress = finished, 1.0
+    row.timeline = {**row.timeline, "failed_at": finished}
+    for name, value in _error_fields(failure).items():
+        setattr(row, name, value)
 
 
 def _error_fields(failure: RunFailure) -> dict[str, Any]:

@@ -38,7 +38,7 @@ async def run_experiment(
 ) -> RunExperimentResponse | JSONResponse:
     """Submit a run and wait for it (up to SYNQC_LEGACY_RUN_WAIT_SECONDS)."""
     engine = services.engine
-    run_id = await run_in_threadpool(engine.submit, request, session, time.time())
+    run_id = (await run_in_threadpool(engine.submit, request, session, time.time())).id
     # Waiting on the event loop, not in a worker thread, so waiting callers hold no threads.
     deadline = time.monotonic() + services.settings.legacy_run_wait_seconds
     while not (finished := await run_in_threadpool(engine.is_finished, run_id)):

@@ -27,12 +27,10 @@ router = APIRouter(tags=["runs"])
 def submit_run(
     request: RunExperimentRequest,
     engine: EngineDep,
-    repository: RepositoryDep,
     session: SessionIdDep,
 ) -> RunSubmission:
     """Queue a run; shots are reserved from the session's budget now."""
-    run_id = engine.submit(request, session, received_at=time.time())
-    return run_report.submission(_row(repository, run_id))
+    return run_report.submission(engine.submit(request, session, received_at=time.time()))
 
 
 @router.get("/runs")

@@ -5,14 +5,17 @@ One-qubit circuits measured once at the end run through exact channel compositio
 noise from `noise_model`, so they simulate the same device.
 """
 
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import asdict
+from functools import cache
 from statistics import median
 from typing import Any
 
 import numpy as np
-from qiskit import QuantumCircuit, transpile
+from qiskit import QuantumCircuit
+from qiskit.transpiler import PassManager, generate_preset_pass_manager
 from qiskit_aer import AerSimulator
 
 from synqc_backend.execution import (
@@ -43,6 +46,7 @@ MAX_SHOTS = 100_000
 AER_BACKEND = "aer_simulator_density_matrix"
 _IN_BASIS = frozenset(BASIS_GATES) | {"barrier"}
 _MAX_SIMULATORS = 32
+_TRANSLATION_LOCK = threading.Lock()
 
 type Counts = dict[str, int]
 
@@ -93,7 +97,7 @@ class LocalSimulator:
         self, circuits: Sequence[QuantumCircuit], options: ExecutionOptions
     ) -> ExecutionResult:
         started = time.monotonic()
-        compiled = compile_circuits(circuits, options.seed)
+        compiled = compile_circuits(circuits)
         width = max((circuit.num_qubits for circuit in compiled), default=0)
         physical = physical_qubits(self._profile, options.layout, width)
         executed = time.monotonic()
@@ -146,7 +150,11 @@ class LocalSimulator:
         simulator = self._simulators.get(key)
         if simulator is None:
             model = build_noise_model(self._profile, used, controls)
-            simulator = AerSimulator(method="density_matrix", noise_model=model)
+            # A few qubits' density matrix gains nothing from OpenMP threads, and several runs
+            # executing at once in worker threads would oversubscribe the cores with them.
+            simulator = AerSimulator(
+                method="density_matrix", noise_model=model, max_parallel_threads=1
+            )
             if len(self._simulators) >= _MAX_SIMULATORS:
                 # Every drive bias an operator tries is a new model; keep only recent ones.
                 self._simulators.clear()
@@ -154,7 +162,7 @@ class LocalSimulator:
         return simulator
 
 
-def compile_circuits(circuits: Sequence[QuantumCircuit], seed: int | None) -> list[QuantumCircuit]:
+def compile_circuits(circuits: Sequence[QuantumCircuit]) -> list[QuantumCircuit]:
     """Circuits in sim_local's basis; those already in it are passed through untouched.
 
     Optimization level 0 only translates: merging gates would undo the sequences RB measures,
@@ -163,15 +171,19 @@ def compile_circuits(circuits: Sequence[QuantumCircuit], seed: int | None) -> li
     compiled = list(circuits)
     foreign = [i for i, c in enumerate(compiled) if not set(c.count_ops()) <= _IN_BASIS]
     if foreign:
-        translated = transpile(
-            [compiled[i] for i in foreign],
-            basis_gates=list(BASIS_GATES),
-            optimization_level=0,
-            seed_transpiler=seed,
-        )
+        with _TRANSLATION_LOCK:
+            translated = _translation().run([compiled[i] for i in foreign])
         for index, circuit in zip(foreign, translated, strict=True):
             compiled[index] = circuit
     return compiled
+
+
+@cache
+def _translation() -> PassManager:
+    """Built once: without a coupling map level 0 is deterministic, and building it costs more
+    than translating a small circuit with it. A pass manager keeps state while it runs, so
+    worker threads take turns (`_TRANSLATION_LOCK`)."""
+    return generate_preset_pass_manager(optimization_level=0, basis_gates=list(BASIS_GATES))
 
 
 def physical_qubits(

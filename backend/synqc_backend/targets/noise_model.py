@@ -13,7 +13,7 @@ from math import pi
 from qiskit import QuantumCircuit
 from qiskit.circuit import ControlFlowOp, Instruction
 from qiskit.circuit.library import RXGate
-from qiskit.quantum_info import average_gate_fidelity
+from qiskit.quantum_info import Kraus, average_gate_fidelity
 from qiskit_aer.noise import (
     NoiseModel,
     QuantumError,
@@ -126,13 +126,23 @@ def build_noise_model(
     for index, qubit in enumerate(params):
         noise = qubit_noise(qubit, controls)
         for gate, error in noise.gates.items():
-            model.add_quantum_error(error, gate, [index])
+            model.add_quantum_error(as_one_channel(error), gate, [index])
         model.add_readout_error(noise.readout, [index])
     for first, second in ((a, b) for a in range(len(params)) for b in range(len(params))):
         if first != second:
-            error = pair_error(params[first], params[second])
+            error = as_one_channel(pair_error(params[first], params[second]))
             model.add_quantum_error(error, list(TWO_QUBIT_GATES), [first, second])
     return model
+
+
+def as_one_channel(error: QuantumError) -> QuantumError:
+    """The same channel as one Kraus operation instead of a mixture of circuits.
+
+    Aer serializes the noise model on every run; a mixture of relaxation and depolarizing
+    circuits costs it about 15 ms per run for two qubits, one Kraus map per error well
+    under 1 ms. The density-matrix method applies either exactly, so the physics is unchanged.
+    """
+    return QuantumError(Kraus(error))
 
 
 def delay_seconds(delay: Instruction) -> float:

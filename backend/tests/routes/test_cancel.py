@@ -67,6 +67,26 @@ class CancelOnExecute:
         return result
 
 
+class CancelOnAnalyse:
+    """The real preset, except that the run is asked to stop while its counts are analysed."""
+
+    def __init__(self, inner: Preset, engine: SynQcEngine) -> None:
+        self.inner = inner
+        self.engine = engine
+        self.name = inner.name
+        self.version = inner.version
+        self.min_shot_budget = inner.min_shot_budget
+        self.default_shot_budget = inner.default_shot_budget
+        self.cancelled: list[str] = []
+
+    def plan(self, context: PresetContext) -> list[CircuitBatch]:
+        return self.inner.plan(context)
+
+    def analyse(self, context: PresetContext, outcomes: Sequence[BatchOutcome]) -> PresetOutcome:
+        self.cancelled.append(cancel_the_running_run(self.engine))
+        return self.inner.analyse(context, outcomes)
+
+
 class CancelOnPlan:
     """The real preset, except that the run is asked to stop while it plans its circuits."""
 
@@ -166,6 +186,25 @@ def test_a_run_cancelled_before_executing_gives_every_shot_back(
     assert (run["status"], run["error_code"]) == ("cancelled", "CANCELLED")
     assert run["result"]["shots"] == {"requested": 3_000, "executed": 0}
     assert shots_used(client) == 0
+
+
+def test_a_cancel_during_the_analysis_cancels_the_run_with_its_shots_paid(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = services_of(client).engine
+    preset = CancelOnAnalyse(engine.presets[PresetName.HELLO_QUANTUM_SIM], engine)
+    presets: dict[PresetName, Preset] = {**engine.presets, PresetName.HELLO_QUANTUM_SIM: preset}
+    monkeypatch.setattr(engine, "presets", presets)
+
+    run_id = client.post("/runs", json={"preset": HELLO, "shot_budget": 3_000}).json()["id"]
+    run = wait_finished(client, run_id)
+
+    assert preset.cancelled == [run_id]
+    assert (run["status"], run["error_code"]) == ("cancelled", "CANCELLED")
+    assert run["result"]["shots"] == {"requested": 3_000, "executed": 3_000}
+    assert shots_used(client) == 3_000
+    stages = [stage["id"] for stage in run["result"]["workflow_trace"]]
+    assert stages[:5] == ["validate", "queue", "compile", "execute", "analyse"]
 
 
 def test_cancelling_a_running_run_over_http_asks_it_to_stop(

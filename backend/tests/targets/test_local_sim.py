@@ -210,7 +210,7 @@ def test_delays_survive_compilation_to_the_basis() -> None:
     circuit.delay(300, 0, unit="ns")
     circuit.measure(0, 0)
 
-    (compiled,) = compile_circuits([circuit], seed=1)
+    (compiled,) = compile_circuits([circuit])
 
     delays = [delay_seconds(inst.operation) for inst in compiled.data if inst.name == "delay"]
     assert delays == pytest.approx([25e-6, 300e-9])

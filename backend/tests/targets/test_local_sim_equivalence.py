@@ -96,7 +96,7 @@ class Runs:
         self.exact = LocalSimulator(DEFAULT_TRANSMON).execute(CIRCUITS, options)
         self.aer = LocalSimulator(DEFAULT_TRANSMON, exact_channels=False).execute(CIRCUITS, options)
         channels = qubit_channels(DEFAULT_TRANSMON.qubit(LAYOUT[0]), controls)
-        compiled = compile_circuits(CIRCUITS, seed=None)
+        compiled = compile_circuits(CIRCUITS)
         self.probabilities = [channels.probability_of_one(c) for c in compiled]
 
 
