@@ -1,0 +1,104 @@
+"""Debian's Chromium driven by Playwright, and what a page did: console errors and requests.
+
+- Chromium comes from the system (`apt-get install chromium`); Playwright's own browser
+  download is not used. Missing: the tests skip, except under `CI=true`, where they fail.
+- Every page records its console errors, uncaught exceptions and the URL of every request, so a
+  test can assert that the console talked to its API and nothing else, without errors.
+"""
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, Request, ViewportSize
+
+from tests.redis_server import in_ci
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+LAPTOP = ViewportSize(width=1280, height=800)
+PHONE = ViewportSize(width=390, height=844)
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-output" / "console"
+HTTP_ERROR = re.compile(r"Failed to load resource: the server responded with a status of (\d{3})")
+
+
+def require_chromium() -> Path:
+    """Debian's Chromium; skips the test when it is missing, fails under `CI=true`."""
+    if CHROMIUM.exists():
+        return CHROMIUM
+    message = f"{CHROMIUM} not found: apt-get install chromium"
+    if in_ci():
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def launch_chromium(playwright: Playwright) -> Browser:
+    return playwright.chromium.launch(
+        executable_path=str(require_chromium()), args=CHROMIUM_ARGS, headless=True
+    )
+
+
+@dataclass
+class PageLog:
+    """What a page did; `expected_statuses` are HTTP error statuses a test provokes on purpose."""
+
+    errors: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+    expected_statuses: set[int] = field(default_factory=set)
+
+    def on_console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.errors.append(message.text)
+
+    def on_request(self, request: Request) -> None:
+        self.requests.append(request.url)
+
+    def unexpected_errors(self) -> list[str]:
+        """Console errors, apart from the HTTP error responses the test expected."""
+        return [
+            text
+            for text in self.errors
+            if not (
+                (match := HTTP_ERROR.search(text)) and int(match.group(1)) in self.expected_statuses
+            )
+        ]
+
+    def foreign_requests(self, api_origin: str) -> list[str]:
+        """Requests that went anywhere but the API's origin (object URLs of figures aside)."""
+        return [
+            url
+            for url in self.requests
+            if not (url.startswith(f"{api_origin}/") or url.startswith(f"blob:{api_origin}/"))
+        ]
+
+
+@contextmanager
+def console_page(browser: Browser, base_url: str) -> Iterator[tuple[Page, PageLog]]:
+    """A fresh page (own context, laptop viewport) that records its log; checks it on exit."""
+    context = browser.new_context(viewport=LAPTOP)
+    page = context.new_page()
+    log = PageLog()
+    page.on("console", log.on_console)
+    page.on("pageerror", lambda error: log.errors.append(f"uncaught: {error}"))
+    page.on("request", log.on_request)
+    try:
+        yield page, log
+        assert log.unexpected_errors() == []
+        assert log.foreign_requests(base_url) == []
+        assert any(url.startswith(f"{base_url}/api/") for url in log.requests)
+    finally:
+        context.close()
+
+
+def screenshot(page: Page, name: str) -> None:
+    """The whole page at laptop and phone width, as `<name>-1280x800.png` and `-390x844.png`."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for size in (LAPTOP, PHONE):
+        page.set_viewport_size(size)
+        page.screenshot(
+            path=SCREENSHOTS / f"{name}-{size['width']}x{size['height']}.png", full_page=True
+        )
+    page.set_viewport_size(LAPTOP)
