@@ -24,7 +24,7 @@ $(VENV)/.installed-run: backend/pyproject.toml | $(VPY)
 	touch $@
 
 $(VENV)/.installed-dev: backend/pyproject.toml | $(VPY)
-	$(VPY) -m pip install --quiet -e 'backend[dev]'
+	$(VPY) -m pip install --quiet -e 'backend[dev,ibm,braket,ionq,azure,rigetti]'
 	touch $@ $(VENV)/.installed-run
 
 install: $(VENV)/.installed-run

@@ -9,15 +9,17 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from synqc_backend import run_failure
+from synqc_backend.deadline_call import DeadlinePassedError, call_before
 from synqc_backend.errors import ErrorCode
 from synqc_backend.execution import BatchOutcome, CircuitBatch, ExecutionOptions, ExecutionResult
+from synqc_backend.provider_jobs import StoredJobLedger
 from synqc_backend.run_failure import RunFailure
 from synqc_backend.storage.database import Database
 from synqc_backend.storage.repository import RunRepository, StoredCounts
-from synqc_backend.targets.base import Target
+from synqc_backend.targets.base import JobCancelledError, JobDeadlineError, Target
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,19 @@ class BatchRunner:
         if time.monotonic() > plan.deadline_monotonic:
             raise run_failure.timed_out(plan.timeout_s)
         batch = plan.batches[index]
-        result = self._execute(target_id, batch, plan.options(batch))
+        options = replace(
+            plan.options(batch),
+            jobs=StoredJobLedger(self._database, plan.run_id, index),
+            deadline_monotonic=plan.deadline_monotonic,
+        )
+        try:
+            result = self._execute(plan, target_id, batch, options)
+        except RunFailure as failure:
+            if isinstance(failure.__cause__, JobCancelledError):
+                raise run_failure.cancelled() from failure.__cause__
+            if isinstance(failure.__cause__, JobDeadlineError):
+                raise run_failure.timed_out(plan.timeout_s) from failure.__cause__
+            raise
         with self._lock:
             done[0] += 1
             progress = plan.on_progress(done[0] / len(plan.batches))
@@ -77,10 +91,18 @@ class BatchRunner:
         return BatchOutcome(batch, result)
 
     def _execute(
-        self, target_id: str, batch: CircuitBatch, options: ExecutionOptions
+        self, plan: BatchPlan, target_id: str, batch: CircuitBatch, options: ExecutionOptions
     ) -> ExecutionResult:
+        """The target's result; a call still running at the run's deadline is abandoned."""
+        target = self._targets[target_id]
         try:
-            return self._targets[target_id].execute(batch.circuits, options)
+            return call_before(
+                plan.deadline_monotonic,
+                lambda: target.execute(batch.circuits, options),
+                f"{target_id}:{batch.label}",
+            )
+        except DeadlinePassedError as passed:
+            raise run_failure.timed_out(plan.timeout_s) from passed
         except Exception as error:
             raise RunFailure(
                 ErrorCode.PROVIDER_ERROR,
@@ -130,4 +152,6 @@ def _batch_record(
         "queue_s": result.queue_s,
         "backend_name": result.backend_name,
         "device_controls_applied": result.device_controls_applied,
+        "provider_job_id": result.provider_job_id,
+        "usage": dict(result.usage),
     }

@@ -66,6 +66,15 @@ class Settings(BaseSettings):
     qiskit_runtime_token: SecretStr | None = None
     qiskit_runtime_channel: str | None = None
     qiskit_runtime_instance: str | None = None
+    braket_device: str | None = None
+    braket_s3_bucket: str | None = None
+    braket_s3_prefix: str = "synqc"
+    ionq_api_key: SecretStr | None = None
+    ionq_backend: str = "simulator"
+    azure_quantum_resource_id: str | None = None
+    azure_quantum_location: str | None = None
+    azure_quantum_target: str = "ionq.simulator"
+    rigetti_quantum_processor: str | None = None
 
     @field_validator("api_key", "allowed_origins", mode="before")
     @classmethod

@@ -2,7 +2,7 @@
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from qiskit import QuantumCircuit
 
@@ -53,16 +53,45 @@ class DeviceControls:
 
 
 @dataclass(frozen=True)
+class ProviderJobRecord:
+    """A batch's job at a provider: enough to find it again after a worker restart.
+
+    - `state` is the normalized job state (`submitted`, `queued`, … `done`).
+    - `usage` holds what the provider reports or estimates (cost, QPU seconds), as it names it.
+    """
+
+    target_id: str
+    job_id: str
+    state: str
+    submitted_at: float
+    usage: Mapping[str, Any] = field(default_factory=dict)
+
+
+class JobLedger(Protocol):
+    """Where one batch's provider job is remembered and a cancel request is read."""
+
+    def recorded(self) -> ProviderJobRecord | None: ...
+
+    def record(self, job: ProviderJobRecord) -> None: ...
+
+    def cancel_requested(self) -> bool: ...
+
+
+@dataclass(frozen=True)
 class ExecutionOptions:
     """How a batch runs: shots per circuit, seed, qubit layout, simulated-device controls.
 
-    `layout[i]` is the physical qubit that circuit qubit i runs on (`None`: 0, 1, 2, ...).
+    - `layout[i]` is the physical qubit that circuit qubit i runs on (`None`: 0, 1, 2, ...).
+    - `jobs` remembers the batch's provider job; `deadline_monotonic` is when waiting for it
+      stops (`time.monotonic()` clock). Both matter to provider targets only.
     """
 
     shots: int
     seed: int | None = None
     layout: tuple[int, ...] | None = None
     device: DeviceControls = field(default_factory=DeviceControls)
+    jobs: JobLedger | None = None
+    deadline_monotonic: float | None = None
 
 
 @dataclass(frozen=True)
@@ -71,6 +100,7 @@ class ExecutionResult:
 
     - `counts[i]` belongs to the i-th circuit submitted; keys are bitstrings.
     - Durations are seconds measured with a monotonic clock around the provider call.
+    - `provider_job_id` and `usage` are set by provider targets (job id, cost, QPU time).
     """
 
     counts: tuple[dict[str, int], ...]
@@ -80,6 +110,8 @@ class ExecutionResult:
     queue_s: float | None = None
     backend_name: str = ""
     device_controls_applied: bool = False
+    provider_job_id: str | None = None
+    usage: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

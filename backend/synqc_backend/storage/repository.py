@@ -10,7 +10,14 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from synqc_backend.storage.tables import CircuitCountsRow, ControlProfileRow, RunFigureRow, RunRow
+from synqc_backend.execution import ProviderJobRecord
+from synqc_backend.storage.tables import (
+    CircuitCountsRow,
+    ControlProfileRow,
+    ProviderJobRow,
+    RunFigureRow,
+    RunRow,
+)
 
 ACTIVE_STATES = ("queued", "running")
 
@@ -255,4 +262,23 @@ class RunRepository:
         else:
             row.profile = profile
             row.updated_at = now
+        self._session.flush()
+
+    def provider_job(self, run_id: str, batch_index: int) -> ProviderJobRecord | None:
+        """The provider job stored for a run's batch, if one was submitted."""
+        row = self._session.get(ProviderJobRow, (run_id, batch_index))
+        if row is None:
+            return None
+        return ProviderJobRecord(
+            row.target_id, row.job_id, row.state, row.submitted_at, dict(row.usage)
+        )
+
+    def save_provider_job(self, run_id: str, batch_index: int, job: ProviderJobRecord) -> None:
+        """Store or update the provider job of a run's batch."""
+        row = self._session.get(ProviderJobRow, (run_id, batch_index))
+        if row is None:
+            row = ProviderJobRow(run_id=run_id, batch_index=batch_index)
+            self._session.add(row)
+        row.target_id, row.job_id, row.state = job.target_id, job.job_id, job.state
+        row.submitted_at, row.usage = job.submitted_at, dict(job.usage)
         self._session.flush()

@@ -81,3 +81,20 @@ class RunFigureRow(Base):
     run_id: Mapped[str] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     svg: Mapped[str] = mapped_column(Text)
+
+
+class ProviderJobRow(Base):
+    """A batch's job at a provider: a worker restarted mid-wait re-attaches to it by id.
+
+    `state` is the normalized job state; `usage` what the provider estimated or reported.
+    """
+
+    __tablename__ = "provider_jobs"
+
+    run_id: Mapped[str] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True)
+    batch_index: Mapped[int] = mapped_column(Integer, primary_key=True)
+    target_id: Mapped[str] = mapped_column(String(64))
+    job_id: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16))
+    submitted_at: Mapped[float] = mapped_column(Float)
+    usage: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -1,0 +1,169 @@
+"""`azure_quantum`: Azure Quantum through azure-quantum's Qiskit provider (the `azure` extra).
+
+- The workspace: `SYNQC_AZURE_QUANTUM_RESOURCE_ID` and `SYNQC_AZURE_QUANTUM_LOCATION` (signing
+  in with azure-identity's default credential chain), or the SDK's
+  `AZURE_QUANTUM_CONNECTION_STRING` (access key).
+- `SYNQC_AZURE_QUANTUM_TARGET` names the provider target (`ionq.simulator`,
+  `rigetti.sim.qvm`, `quantinuum.sim.h2-1e`, …).
+
+A batch is one Azure Quantum job per circuit, whose ids are joined with `;`.
+"""
+
+import os
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from qiskit import QuantumCircuit
+
+from synqc_backend.config import Settings
+from synqc_backend.execution import Capabilities, ExecutionOptions
+from synqc_backend.models import TargetKind, TargetStatus
+from synqc_backend.targets.base import JobState, Readiness, TargetDescriptor
+from synqc_backend.targets.provider import JobOutput, ProviderTarget
+from synqc_backend.targets.requirements import first_unready, missing_extra, missing_variables
+
+TARGET_ID = "azure_quantum"
+EXTRA = "azure"
+CONNECTION_STRING = "AZURE_QUANTUM_CONNECTION_STRING"
+MAX_SHOTS = 10_000
+QUBITS = 20
+BASIS = ("rx", "ry", "rz", "h", "x", "cx", "measure")
+JOB_SEPARATOR = ";"
+
+# AzureQuantumJob.status() answers in Qiskit's JobStatus; the workspace's own names map too.
+STATES: Mapping[str, JobState] = {
+    "INITIALIZING": JobState.SUBMITTED,
+    "WAITING": JobState.QUEUED,
+    "QUEUED": JobState.QUEUED,
+    "EXECUTING": JobState.RUNNING,
+    "RUNNING": JobState.RUNNING,
+    "SUCCEEDED": JobState.DONE,
+    "DONE": JobState.DONE,
+    "FAILED": JobState.FAILED,
+    "ERROR": JobState.FAILED,
+    "CANCELLED": JobState.CANCELLED,
+}
+_ORDER = (JobState.SUBMITTED, JobState.QUEUED, JobState.RUNNING, JobState.DONE)
+
+DESCRIPTOR = TargetDescriptor(
+    TARGET_ID,
+    "Azure Quantum",
+    TargetKind.TRAPPED_ION,
+    "Microsoft",
+    "Azure Quantum provider targets through the workspace's Qiskit provider",
+)
+
+
+def azure_target(settings: Settings) -> ProviderTarget:
+    return ProviderTarget(
+        DESCRIPTOR,
+        lambda: _capabilities(settings.azure_quantum_target),
+        lambda: azure_readiness(settings),
+        lambda: AzureSession(settings),
+        default_timeout_s=settings.job_timeout_seconds,
+    )
+
+
+def azure_readiness(settings: Settings) -> Readiness:
+    by_key = bool(os.environ.get(CONNECTION_STRING))
+    unready = first_unready(
+        missing_extra(EXTRA, ("azure.quantum",)),
+        None
+        if by_key
+        else missing_variables(
+            {
+                f"SYNQC_AZURE_QUANTUM_RESOURCE_ID (or {CONNECTION_STRING})": bool(
+                    settings.azure_quantum_resource_id
+                ),
+                "SYNQC_AZURE_QUANTUM_LOCATION": bool(settings.azure_quantum_location),
+            }
+        ),
+    )
+    if unready is not None:
+        return unready
+    how = "connection string" if by_key else "workspace id, default Azure credential"
+    return Readiness(
+        TargetStatus.READY,
+        f"{how}; target {settings.azure_quantum_target}; first contacted by a run",
+    )
+
+
+class AzureSession:
+    """Azure Quantum jobs on one provider target of a workspace."""
+
+    states = STATES
+
+    def __init__(self, settings: Settings) -> None:
+        from azure.quantum import Workspace
+        from azure.quantum.qiskit import AzureQuantumProvider
+
+        if os.environ.get(CONNECTION_STRING):
+            workspace = Workspace.from_connection_string(os.environ[CONNECTION_STRING])
+        else:
+            workspace = Workspace(
+                resource_id=settings.azure_quantum_resource_id,
+                location=settings.azure_quantum_location,
+            )
+        self._provider: Any = AzureQuantumProvider(workspace)
+        self._backend: Any = self._provider.get_backend(settings.azure_quantum_target)
+        self._jobs: dict[str, Any] = {}
+
+    def estimate(
+        self, circuits: Sequence[QuantumCircuit], options: ExecutionOptions
+    ) -> Mapping[str, Any]:
+        return {}
+
+    def submit(self, circuits: Sequence[QuantumCircuit], options: ExecutionOptions) -> str:
+        ids = []
+        for circuit in circuits:
+            job = self._backend.run(circuit, shots=options.shots)
+            self._jobs[job.id()] = job
+            ids.append(str(job.id()))
+        return JOB_SEPARATOR.join(ids)
+
+    def status(self, job_id: str) -> object:
+        states = [
+            STATES.get(_name(self._job(one).status()), JobState.SUBMITTED)
+            for one in job_id.split(JOB_SEPARATOR)
+        ]
+        for state in (JobState.FAILED, JobState.CANCELLED):
+            if state in states:
+                return state.name
+        return min(states, key=_ORDER.index).name
+
+    def result(self, job_id: str, circuits: Sequence[QuantumCircuit]) -> JobOutput:
+        counts = tuple(
+            _qiskit_counts(self._job(one).result().get_counts())
+            for one in job_id.split(JOB_SEPARATOR)
+        )
+        return JobOutput(counts, f"azure {self._backend.name}")
+
+    def cancel(self, job_id: str) -> None:
+        for one in job_id.split(JOB_SEPARATOR):
+            self._job(one).cancel()
+
+    def _job(self, job_id: str) -> Any:
+        job = self._jobs.get(job_id)
+        if job is None:
+            job = self._provider.get_job(job_id)
+            self._jobs[job_id] = job
+        return job
+
+
+def _qiskit_counts(counts: Mapping[str, int]) -> dict[str, int]:
+    """Counts keyed by bitstrings without the spaces Qiskit puts between registers."""
+    return {key.replace(" ", ""): int(n) for key, n in counts.items()}
+
+
+def _name(status: object) -> str:
+    return str(getattr(status, "name", status)).upper()
+
+
+def _capabilities(target: str) -> Capabilities:
+    return Capabilities(
+        max_shots=MAX_SHOTS,
+        num_qubits=QUBITS,
+        basis_gates=BASIS,
+        queue_behavior="Azure Quantum provider queue; polled with backoff from 1 s to 30 s",
+        notes=f"Azure Quantum target {target}; one job per circuit",
+    )

@@ -1,0 +1,224 @@
+"""`aws_braket`: Amazon Braket through amazon-braket-sdk (the `braket` extra).
+
+- `SYNQC_BRAKET_DEVICE` is a device ARN (`arn:aws:braket:…`), or `braket_sv` / `braket_dm`
+  for the SDK's `LocalSimulator`, which needs no account.
+- A device ARN also needs `SYNQC_BRAKET_S3_BUCKET` (results land under
+  `SYNQC_BRAKET_S3_PREFIX`) and AWS credentials the way boto3 finds them (`AWS_ACCESS_KEY_ID`,
+  `AWS_PROFILE` or `~/.aws/credentials`).
+
+Circuits are translated by qiskit-braket-provider. Each circuit is one Braket quantum task; a
+batch's job id joins the task ids with `;`, so a restarted worker re-attaches to every task.
+Braket gate-model circuits have no delay instruction, so circuits with delays are refused.
+"""
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from qiskit import QuantumCircuit
+
+from synqc_backend.config import Settings
+from synqc_backend.execution import Capabilities, ExecutionOptions
+from synqc_backend.models import TargetKind, TargetStatus
+from synqc_backend.targets.base import JobState, Readiness, TargetDescriptor
+from synqc_backend.targets.provider import JobOutput, ProviderTarget
+from synqc_backend.targets.requirements import (
+    env_set,
+    first_unready,
+    missing_extra,
+    missing_variables,
+)
+
+TARGET_ID = "aws_braket"
+EXTRA = "braket"
+LOCAL_DEVICES = ("braket_sv", "braket_dm")
+LOCAL_QUBITS = {"braket_sv": 34, "braket_dm": 17}
+DEVICE_QUBITS = 20
+MAX_SHOTS = 100_000
+JOB_SEPARATOR = ";"
+BASIS = ("rx", "ry", "rz", "h", "x", "cx", "cz", "measure")
+
+# AwsQuantumTask.state() and LocalQuantumTask.state()
+STATES: Mapping[str, JobState] = {
+    "CREATED": JobState.SUBMITTED,
+    "QUEUED": JobState.QUEUED,
+    "RUNNING": JobState.RUNNING,
+    "COMPLETED": JobState.DONE,
+    "FAILED": JobState.FAILED,
+    "CANCELLING": JobState.RUNNING,
+    "CANCELLED": JobState.CANCELLED,
+}
+# The batch's state: the least advanced of its tasks, a failure anywhere failing it.
+_ORDER = (JobState.SUBMITTED, JobState.QUEUED, JobState.RUNNING, JobState.DONE)
+
+DESCRIPTOR = TargetDescriptor(
+    TARGET_ID,
+    "AWS Braket",
+    TargetKind.SUPERCONDUCTING,
+    "Amazon Web Services",
+    "Amazon Braket devices, or its local simulator",
+)
+
+
+def braket_target(settings: Settings) -> ProviderTarget:
+    return ProviderTarget(
+        DESCRIPTOR,
+        lambda: _capabilities(settings.braket_device),
+        lambda: braket_readiness(settings),
+        lambda: BraketSession(settings),
+        default_timeout_s=settings.job_timeout_seconds,
+    )
+
+
+def braket_readiness(settings: Settings) -> Readiness:
+    device = settings.braket_device
+    extra = missing_extra(EXTRA, ("braket", "qiskit_braket_provider"))
+    if device in LOCAL_DEVICES:
+        return extra or Readiness(TargetStatus.READY, f"Braket LocalSimulator {device}")
+    credentials = (
+        env_set("AWS_ACCESS_KEY_ID", "AWS_PROFILE")
+        or (Path.home() / ".aws" / "credentials").exists()
+    )
+    unready = first_unready(
+        extra,
+        missing_variables(
+            {
+                "SYNQC_BRAKET_DEVICE (a device ARN, or braket_sv / braket_dm)": bool(device),
+                "SYNQC_BRAKET_S3_BUCKET": bool(settings.braket_s3_bucket),
+                "AWS credentials (AWS_ACCESS_KEY_ID or AWS_PROFILE)": credentials,
+            }
+        ),
+    )
+    if unready is not None:
+        return unready
+    return Readiness(
+        TargetStatus.READY,
+        f"device {device}; credentials found; AWS is first contacted by a run",
+    )
+
+
+def counts_in_qiskit_order(
+    braket_counts: Mapping[str, int], measured: Sequence[int], circuit: QuantumCircuit
+) -> dict[str, int]:
+    """Braket's counts (measured qubits left to right) as Qiskit counts of the clbits.
+
+    Every measurement of `circuit` writes clbit c from qubit q; Qiskit keys put clbit 0
+    rightmost. Clbits nothing writes read 0.
+    """
+    position = {qubit: index for index, qubit in enumerate(measured)}
+    writes: dict[int, int] = {}
+    for instruction in circuit.data:
+        if instruction.operation.name == "measure":
+            qubit = circuit.find_bit(instruction.qubits[0]).index
+            clbit = circuit.find_bit(instruction.clbits[0]).index
+            writes[clbit] = qubit
+    counts: dict[str, int] = {}
+    for bits, count in braket_counts.items():
+        key = "".join(
+            bits[position[writes[c]]] if c in writes else "0"
+            for c in reversed(range(circuit.num_clbits))
+        )
+        counts[key] = counts.get(key, 0) + count
+    return counts
+
+
+class BraketSession:
+    """Braket quantum tasks on one device (an `AwsDevice` or a `LocalSimulator`)."""
+
+    states = STATES
+
+    def __init__(self, settings: Settings, aws_session: Any = None) -> None:
+        from braket.aws import AwsDevice, AwsSession
+        from braket.devices import LocalSimulator
+
+        name = settings.braket_device or ""
+        self._local = name in LOCAL_DEVICES
+        if self._local:
+            self._device: Any = LocalSimulator(name)
+            self._aws_session = None
+        else:
+            self._aws_session = aws_session or AwsSession()
+            self._device = AwsDevice(name, aws_session=self._aws_session)
+        self._name = name
+        self._bucket = settings.braket_s3_bucket
+        self._prefix = settings.braket_s3_prefix
+        self._tasks: dict[str, Any] = {}
+
+    def estimate(
+        self, circuits: Sequence[QuantumCircuit], options: ExecutionOptions
+    ) -> Mapping[str, Any]:
+        return {}
+
+    def submit(self, circuits: Sequence[QuantumCircuit], options: ExecutionOptions) -> str:
+        from qiskit_braket_provider.providers.adapter import to_braket
+
+        for circuit in circuits:
+            if "delay" in circuit.count_ops():
+                raise ValueError(
+                    "Braket gate-model circuits have no delay instruction; "
+                    "run delay-based presets (health) on another target"
+                )
+        task_ids = []
+        for circuit in circuits:
+            program = to_braket(circuit)
+            if self._local:
+                task = self._device.run(program, shots=options.shots)
+            else:
+                task = self._device.run(
+                    program, shots=options.shots, s3_destination_folder=(self._bucket, self._prefix)
+                )
+            self._tasks[task.id] = task
+            task_ids.append(task.id)
+        return JOB_SEPARATOR.join(task_ids)
+
+    def status(self, job_id: str) -> object:
+        states = [
+            STATES.get(str(self._task(task_id).state()), JobState.SUBMITTED)
+            for task_id in job_id.split(JOB_SEPARATOR)
+        ]
+        for state in (JobState.FAILED, JobState.CANCELLED):
+            if state in states:
+                return state.name
+        return min(states, key=_ORDER.index).name
+
+    def result(self, job_id: str, circuits: Sequence[QuantumCircuit]) -> JobOutput:
+        counts = []
+        for task_id, circuit in zip(job_id.split(JOB_SEPARATOR), circuits, strict=True):
+            result = self._task(task_id).result()
+            counts.append(
+                counts_in_qiskit_order(result.measurement_counts, result.measured_qubits, circuit)
+            )
+        return JobOutput(tuple(counts), f"braket {self._name}")
+
+    def cancel(self, job_id: str) -> None:
+        for task_id in job_id.split(JOB_SEPARATOR):
+            task = self._task(task_id)
+            if str(task.state()) not in {"COMPLETED", "FAILED", "CANCELLED"}:
+                task.cancel()
+
+    def _task(self, task_id: str) -> Any:
+        task = self._tasks.get(task_id)
+        if task is None:
+            if self._local:
+                raise ValueError(f"local task {task_id} ended with the process that ran it")
+            from braket.aws import AwsQuantumTask
+
+            task = AwsQuantumTask(task_id, aws_session=self._aws_session)
+            self._tasks[task_id] = task
+        return task
+
+
+def _capabilities(device: str | None) -> Capabilities:
+    local = device in LOCAL_DEVICES
+    return Capabilities(
+        max_shots=MAX_SHOTS,
+        num_qubits=LOCAL_QUBITS.get(device or "", DEVICE_QUBITS),
+        basis_gates=BASIS,
+        queue_behavior=(
+            "in-process local simulator"
+            if local
+            else "Braket device queue; polled with backoff from 1 s to 30 s"
+        ),
+        notes=f"Braket {device or 'device not set'}; one quantum task per circuit"
+        + ("" if local else f"; qubits 0..{DEVICE_QUBITS - 1} accepted at submit"),
+    )
