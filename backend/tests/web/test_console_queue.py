@@ -1,0 +1,65 @@
+"""The console against a server that needs an API key and queues runs in Redis for workers.
+
+No worker process is started, so a submitted run waits in the queue: the operator sees it
+queued and cancels it from the console.
+"""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.live_server import LiveServer, live_server, server_env
+from tests.redis_server import RedisServer, redis_server_fixture  # noqa: F401
+from tests.web.browser import PageLog, console_page
+from tests.web.console_actions import live_run_id, submit_run, wait_live_state
+
+API_KEY = "console-test-key-7f3a"
+
+
+@pytest.fixture
+def queue_server(tmp_path: Path, redis_server: RedisServer) -> Iterator[LiveServer]:
+    env = server_env(tmp_path / "synqc.db", SYNQC_REDIS_URL=redis_server.url, SYNQC_API_KEY=API_KEY)
+    with live_server(tmp_path, env) as server:
+        yield server
+
+
+@pytest.fixture
+def keyed_console(chromium: Browser, queue_server: LiveServer) -> Iterator[tuple[Page, PageLog]]:
+    with console_page(chromium, queue_server.base_url) as (page, log):
+        page.goto(f"{queue_server.base_url}/")
+        page.wait_for_selector("#run-target option[value=sim_local]", state="attached")
+        yield page, log
+
+
+def test_a_queued_run_is_cancelled_from_the_console(
+    keyed_console: tuple[Page, PageLog], queue_server: LiveServer
+) -> None:
+    page, _ = keyed_console
+    auth = page.locator("#auth-panel")
+    expect(auth).to_be_visible()
+    page.fill("#auth-key", API_KEY)
+    page.click("#auth-form button[type=submit]")
+    expect(page.locator("#auth-reason")).to_contain_text("one is set for this browser tab")
+    assert page.evaluate("() => sessionStorage.getItem('synqc.apiKey')") == API_KEY
+    assert page.evaluate("() => localStorage.length") == 0
+
+    submit_run(page, "hello_quantum_sim", 500)
+    wait_live_state(page, "queued")
+    queue_stage = page.locator("#live-run .stage").nth(1)
+    expect(queue_stage).to_have_attribute("data-stage-status", "active")
+    page.click("#live-run button:has-text('Cancel run')")
+    wait_live_state(page, "cancelled")
+    expect(page.locator("#live-run [role=status]")).to_contain_text("Run cancelled.")
+    expect(page.locator("#live-run .stage[data-stage-status=done]")).to_have_count(1)
+    expect(page.locator("#live-run .stage[data-stage-status=unreached]")).to_have_count(5)
+
+    run = httpx.get(
+        f"{queue_server.base_url}/runs/{live_run_id(page)}",
+        headers={"X-Api-Key": API_KEY},
+        timeout=10,
+    ).json()
+    assert run["status"] == "cancelled"
+    assert run["error_code"] == "CANCELLED"
