@@ -36,7 +36,14 @@ run: install
 lint: install-dev
 	cd backend && $(VBIN)/ruff check . && $(VBIN)/ruff format --check . && $(VBIN)/mypy && $(VBIN)/lint-imports
 
-test: lint
+# axe-core for the console's accessibility tests, pinned in backend/tests/web/package-lock.json.
+AXE := backend/tests/web/node_modules/axe-core/axe.min.js
+
+$(AXE): backend/tests/web/package-lock.json
+	npm ci --prefix backend/tests/web --no-audit --no-fund --silent
+	touch $@
+
+test: lint $(AXE)
 	cd backend && $(VBIN)/pytest
 
 clean:
