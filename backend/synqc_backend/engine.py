@@ -258,14 +258,7 @@ class SynQcEngine:
             self._finish_failed(run_id, failure)
         except Exception as error:
             log.exception("run %s failed", run_id)
-            self._finish_failed(
-                run_id,
-                RunFailure(
-                    ErrorCode.INTERNAL_ERROR,
-                    f"{type(error).__name__}: {error}",
-                    "the error was logged with the run id; report it if it persists",
-                ),
-            )
+            self._finish_failed(run_id, run_failure.internal_error(error))
 
     def reanalyse(self, run_id: str) -> None:
         """Recompute a succeeded run's measurements, KPIs and figures from its stored counts.

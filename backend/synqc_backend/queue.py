@@ -29,6 +29,9 @@ BROKER_HEARTBEAT_TIMEOUT_MS = 30_000
 BROKER_MAINTENANCE_CHANCE = 50_000
 # How often idle worker threads look for messages and for a stop request.
 WORKER_POLL_MS = 100
+# The engine ends a run at its deadline itself; Dramatiq's time limit is the backstop. Were
+# both the same, Dramatiq's interrupt could land in the thread's next run instead.
+TIME_LIMIT_GRACE_S = 10
 
 
 class RunHandler(Protocol):
@@ -60,7 +63,7 @@ class RunQueue:
             actor_name=ACTOR_NAME,
             queue_name=QUEUE_NAME,
             max_retries=0,
-            time_limit=int(settings.job_timeout_seconds * 1000),
+            time_limit=int((settings.job_timeout_seconds + TIME_LIMIT_GRACE_S) * 1000),
         )(self._process)
 
     def enqueue(self, run_id: str) -> None:

@@ -3,6 +3,7 @@
 from typing import Any
 
 from synqc_backend.errors import ErrorCode
+from synqc_backend.request_context import request_id_var
 
 
 class RunFailure(Exception):
@@ -40,4 +41,15 @@ def interrupted(reason: str) -> RunFailure:
         ErrorCode.INTERRUPTED,
         f"the run was interrupted: {reason}",
         "submit the run again; shots it did not execute were given back to the session",
+    )
+
+
+def internal_error(error: Exception) -> RunFailure:
+    """A bug met while running: the error's type and message, and the request id its
+    traceback was logged with (`run:<id>` inside a job)."""
+    return RunFailure(
+        ErrorCode.INTERNAL_ERROR,
+        f"{type(error).__name__}: {error}",
+        "report the request id; the error was logged with it",
+        {"request_id": request_id_var.get()},
     )
