@@ -23,12 +23,19 @@ def free_port() -> int:
 
 
 class SynqcProcess:
-    """A `synqc` subprocess with its output in a log file; `kill()` sends SIGKILL, as a crash."""
+    """A `synqc` (or other venv program) subprocess, logging to a file; `kill()` is SIGKILL."""
 
-    def __init__(self, workdir: Path, env: dict[str, str], args: list[str], log_name: str) -> None:
+    def __init__(
+        self,
+        workdir: Path,
+        env: dict[str, str],
+        args: list[str],
+        log_name: str,
+        executable: Path = SYNQC,
+    ) -> None:
         self._log = (workdir / log_name).open("w")
         self.process = subprocess.Popen(
-            [str(SYNQC), *args],
+            [str(executable), *args],
             cwd=workdir,
             env={**os.environ, **env},
             stdout=self._log,
