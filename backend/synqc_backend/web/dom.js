@@ -50,6 +50,11 @@ export function table(caption, head, rows, attrs = {}) {
   );
 }
 
+/** A table in a box that scrolls sideways on narrow screens, reachable by keyboard. */
+export function scroller(label, tableNode) {
+  return el("div", { class: "table-scroll", tabindex: "0", role: "region", "aria-label": label }, tableNode);
+}
+
 let idCounter = 0;
 
 /** A document-unique id with a readable prefix. */

@@ -1,6 +1,6 @@
 // Recent runs, newest first, filtered by preset, target and status; the filters live in the URL.
 
-import { el, replace } from "./dom.js";
+import { el, replace, scroller } from "./dom.js";
 import { count, DASH, shortId, sig, when } from "./format.js";
 
 const STATES = ["queued", "running", "succeeded", "failed", "cancelled"];
@@ -49,7 +49,7 @@ export function showHistory(client, container, filters, server, navigate) {
 
 function runsTable(runs, navigate) {
   const head = ["Run", "Created", "Preset", "Target", "Status", "Fidelity", "Shots used"];
-  return el("div", { class: "table-scroll" }, el("table", { class: "history-table" },
+  return scroller("Recent runs table", el("table", { class: "history-table" },
     el("caption", { text: `${runs.length} most recent runs, newest first` }),
     el("thead", {}, el("tr", {}, head.map((title) => el("th", { scope: "col", text: title })))),
     el("tbody", {}, runs.map((run) => {

@@ -1,7 +1,7 @@
 // One run in full: KPIs with definitions, fit figures, measurements, comparison or trade-off
 // tables, workflow trace, physics contract, errors with their hint, and the raw JSON.
 
-import { el, replace, table } from "./dom.js";
+import { el, replace, scroller, table } from "./dom.js";
 import { count, DASH, duration, quantity, shortId, sig, when } from "./format.js";
 import { renderKpiTiles } from "./kpi_tiles.js";
 import { isFinished, watchRun } from "./run_watch.js";
@@ -122,7 +122,7 @@ function comparison(compared) {
     const text = show(row);
     return best[key] === row.hardware_target && text !== DASH ? `${text} (best)` : text;
   })];
-  return el("div", { class: "table-scroll" }, table(null, ["KPI", ...rows.map((row) => row.hardware_target)], [
+  return scroller("Targets side by side table", table(null, ["KPI", ...rows.map((row) => row.hardware_target)], [
     line("Bell fidelity", "fidelity", (row) => quantity(row.fidelity, row.fidelity_stderr, "1")),
     line("GHZ-3 fidelity", "ghz_fidelity", (row) => sig(row.ghz_fidelity)),
     line("Error per Clifford", "epc", (row) => quantity(row.epc, row.epc_stderr, "1")),
@@ -132,7 +132,7 @@ function comparison(compared) {
 }
 
 function tradeoff(points) {
-  return el("div", { class: "table-scroll" }, table(null,
+  return scroller("Probe-strength sweep table", table(null,
     ["Probe strength", "Information (bit)", "Backaction (trace distance)", "Theory backaction"],
     points.map((p) => [sig(p.strength, 3), quantity(p.information_bits, p.information_stderr, "1"),
       quantity(p.backaction, p.backaction_stderr, "1"), sig(p.theory_backaction)]),
@@ -140,14 +140,14 @@ function tradeoff(points) {
 }
 
 function measurements(items) {
-  return el("div", { class: "table-scroll" }, table(null, ["Quantity", "Value ± stderr", "Fit quality"],
+  return scroller("Measurements table", table(null, ["Quantity", "Value ± stderr", "Fit quality"],
     items.map((m) => [m.name, quantity(m.value, m.stderr, m.unit),
       m.quality_reason ? `${m.quality}: ${m.quality_reason}` : m.quality]),
     { class: "measurements-table" }));
 }
 
 function kpiTable(details, definitions) {
-  return el("div", { class: "table-scroll" }, table(null, ["KPI", "Value ± stderr", "95 % CI", "Definition"],
+  return scroller("KPIs and their definitions table", table(null, ["KPI", "Value ± stderr", "95 % CI", "Definition"],
     details.map((d) => {
       const definition = definitions.get(d.definition_id);
       return [d.name, quantity(d.value, d.stderr, d.units),
@@ -157,7 +157,7 @@ function kpiTable(details, definitions) {
 }
 
 function trace(stages) {
-  return el("div", { class: "table-scroll" }, table(null, ["Stage", "What happened", "Time"],
+  return scroller("Workflow trace table", table(null, ["Stage", "What happened", "Time"],
     stages.map((s) => [s.label, s.description, duration(s.dwell_ms)])));
 }
 

@@ -34,9 +34,10 @@ function liveStage(status, progress) {
  */
 export function watchRun(client, run, container, onFinished) {
   const controller = new AbortController();
-  const view = buildView(client, run, controller.signal);
-  replace(container, view.root);
   let done = false;
+  // A cancel answered with `cancelled` is reported at once, as an event would be.
+  const view = buildView(client, run, controller.signal, (status) => onEvent(status));
+  replace(container, view.root);
 
   const finish = async () => {
     if (done || controller.signal.aborted) return;
@@ -49,10 +50,10 @@ export function watchRun(client, run, container, onFinished) {
       if (error.name !== "AbortError") view.message(error.message);
     }
   };
-  const onEvent = (event) => {
+  function onEvent(event) {
     view.showLive(event.status, event.progress);
     if (isFinished(event.status)) finish();
-  };
+  }
   const poll = async () => {
     while (!done && !controller.signal.aborted) {
       try {
@@ -81,7 +82,7 @@ export function watchRun(client, run, container, onFinished) {
   return { stop: () => controller.abort() };
 }
 
-function buildView(client, run, signal) {
+function buildView(client, run, signal, onCancelled) {
   const state = el("span", { class: "run-state", "data-state": run.status, text: run.status });
   const bar = el("progress", { max: "100", value: "0", "aria-label": "Run progress" });
   const source = el("span", { class: "field-note", text: "live events" });
@@ -92,7 +93,8 @@ function buildView(client, run, signal) {
     cancel.disabled = true;
     try {
       const status = await client.post(`/runs/${encodeURIComponent(run.id)}/cancel`);
-      note.textContent = status.status === "cancelled" ? "Run cancelled." : "Cancel requested; the run stops at its next checkpoint.";
+      if (status.status === "cancelled") onCancelled(status);
+      else note.textContent = "Cancel requested; the run stops at its next checkpoint.";
     } catch (error) {
       cancel.disabled = false;
       note.textContent = error.hint ? `${error.message} — ${error.hint}` : error.message;

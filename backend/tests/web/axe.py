@@ -29,7 +29,8 @@ def axe_source() -> str:
 def run_axe(page: Page) -> dict[str, Any]:
     """axe's results for the page as it is: `violations`, `passes`, `incomplete`."""
     # Evaluated through the DevTools protocol, which the page's script policy does not govern.
-    page.evaluate(axe_source())
+    if not page.evaluate("() => typeof axe !== 'undefined'"):
+        page.evaluate(axe_source())
     results: dict[str, Any] = page.evaluate(
         "tags => axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: "
         "['violations', 'passes', 'incomplete'] })",

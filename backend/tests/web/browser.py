@@ -96,6 +96,7 @@ def console_page(browser: Browser, base_url: str) -> Iterator[tuple[Page, PageLo
 def screenshot(page: Page, name: str) -> None:
     """The whole page at laptop and phone width, as `<name>-1280x800.png` and `-390x844.png`."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.evaluate("() => document.activeElement?.blur()")
     for size in (LAPTOP, PHONE):
         page.set_viewport_size(size)
         page.screenshot(

@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.web.axe import checked_nodes, run_axe, violations
-from tests.web.browser import PageLog
+from tests.web.browser import PHONE, PageLog
 from tests.web.console_actions import submit_run, wait_figures_drawn, wait_live_state
 
 Console = tuple[Page, PageLog]
@@ -26,6 +26,8 @@ def test_the_main_view_has_a_title_landmarks_and_labelled_controls(console: Cons
     contrasted = checked_nodes(results, "color-contrast")
     assert sum(".kpi-value" in node or "kpi-value" in node for node in contrasted) >= 5
     assert any("kpi-title" in node for node in contrasted)
+    page.set_viewport_size(PHONE)
+    assert violations(run_axe(page)) == []
 
 
 @pytest.mark.parametrize("view", ["detail", "#/history", "#/targets"])
@@ -39,4 +41,6 @@ def test_every_other_view_passes_axe(console: Console, view: str) -> None:
     else:
         page.goto(page.url.split("#")[0] + view)
         expect(page.locator("main h1:visible")).to_have_count(1)
+    assert violations(run_axe(page)) == []
+    page.set_viewport_size(PHONE)
     assert violations(run_axe(page)) == []

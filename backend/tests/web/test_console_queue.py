@@ -52,7 +52,6 @@ def test_a_queued_run_is_cancelled_from_the_console(
     expect(queue_stage).to_have_attribute("data-stage-status", "active")
     page.click("#live-run button:has-text('Cancel run')")
     wait_live_state(page, "cancelled")
-    expect(page.locator("#live-run [role=status]")).to_contain_text("Run cancelled.")
     expect(page.locator("#live-run .stage[data-stage-status=done]")).to_have_count(1)
     expect(page.locator("#live-run .stage[data-stage-status=unreached]")).to_have_count(5)
 
@@ -61,5 +60,8 @@ def test_a_queued_run_is_cancelled_from_the_console(
         headers={"X-Api-Key": API_KEY},
         timeout=10,
     ).json()
+    expect(page.locator("#live-run [role=status]")).to_have_text(
+        f"{run['error_message']} — {run['action_hint']}"
+    )
     assert run["status"] == "cancelled"
     assert run["error_code"] == "CANCELLED"
