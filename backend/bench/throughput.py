@@ -169,6 +169,9 @@ def embedded(workdir: Path, runs: int, levels: list[int]) -> list[Level]:
         "SYNQC_ENABLE_METRICS": "false",
         "SYNQC_WORKER_CONCURRENCY": "2",
         "SYNQC_MAX_SHOTS_PER_SESSION": "100000000",
+        # One client submitting and polling hundreds of runs: the abuse limits would cut it off.
+        "SYNQC_RATE_LIMIT_PER_MINUTE": "0",
+        "SYNQC_MAX_ACTIVE_RUNS_PER_SESSION": "100000",
     }
     with process(
         [str(VENV_BIN / "synqc"), "serve", "--port", str(port)], env, workdir, "embedded.log"
@@ -198,6 +201,8 @@ def production(workdir: Path, runs: int, levels: list[int]) -> list[Level]:
             "SYNQC_API_KEY": "",
             "SYNQC_ENABLE_METRICS": "false",
             "SYNQC_MAX_SHOTS_PER_SESSION": "100000000",
+            "SYNQC_RATE_LIMIT_PER_MINUTE": "0",
+            "SYNQC_MAX_ACTIVE_RUNS_PER_SESSION": "100000",
         }
         api = [
             str(VENV_BIN / "uvicorn"),

@@ -34,6 +34,7 @@ from synqc_backend.queue import RunQueue
 from synqc_backend.reanalysis import stored_outcomes
 from synqc_backend.run_failure import RunFailure
 from synqc_backend.run_report import build_result
+from synqc_backend.session_gate import SessionGate
 from synqc_backend.storage.database import Database
 from synqc_backend.storage.repository import RunRepository
 from synqc_backend.storage.tables import RunRow
@@ -85,6 +86,7 @@ class SynQcEngine:
         self.metrics = metrics
         self._clock = clock
         self._runner = BatchRunner(database, targets)
+        self._submit_gate = SessionGate()
 
     def submit(self, request: RunExperimentRequest, session_id: str, received_at: float) -> RunRow:
         """Store the run as `queued` and enqueue it; every refusal happens before anything.
@@ -100,8 +102,10 @@ class SynQcEngine:
         guardrails.check_qubits(request, target)
         reserved = False
         try:
-            with self.database.unit_of_work() as session:
+            with self._submit_gate.hold(session_id), self.database.unit_of_work() as session:
                 repository = RunRepository(session)
+                repository.lock_session(session_id)
+                guardrails.check_active_runs(repository.active_runs(session_id), self.settings)
                 controls = request.control_overrides or self._control_profile(repository)
                 self._reserve(session_id, shots)
                 reserved = True

@@ -116,3 +116,16 @@ def check_compare_targets(
 ) -> None:
     for target_id in request.compare_targets or ():
         resolve_target(targets, target_id, settings)
+
+
+def check_active_runs(active: int, settings: Settings) -> None:
+    """A session may hold at most `max_active_runs_per_session` runs queued or running."""
+    limit = settings.max_active_runs_per_session
+    if active >= limit:
+        raise ApiError(
+            429,
+            ErrorCode.RATE_LIMITED,
+            f"this session already has {active} runs queued or running (the limit is {limit})",
+            hint="wait for a run to finish or cancel one (POST /runs/{id}/cancel), then submit",
+            detail={"active_runs": active, "max_active_runs_per_session": limit},
+        )

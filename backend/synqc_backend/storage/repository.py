@@ -3,11 +3,12 @@
 Methods flush; the caller's unit of work commits (the request or the job boundary).
 """
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from synqc_backend.execution import ProviderJobRecord
@@ -282,3 +283,18 @@ class RunRepository:
         row.target_id, row.job_id, row.state = job.target_id, job.job_id, job.state
         row.submitted_at, row.usage = job.submitted_at, dict(job.usage)
         self._session.flush()
+
+    def lock_session(self, session_id: str) -> None:
+        """Hold the session's submit lock until the unit of work ends (PostgreSQL: across
+        processes; SQLite serves one process, which serializes its submits itself)."""
+        if self._session.get_bind().dialect.name != "postgresql":
+            return
+        key = int.from_bytes(hashlib.sha256(session_id.encode()).digest()[:8], "big", signed=True)
+        self._session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+    def active_runs(self, session_id: str) -> int:
+        """Runs of the session that are queued or running."""
+        query = select(func.count()).where(
+            RunRow.session_id == session_id, RunRow.status.in_(ACTIVE_STATES)
+        )
+        return self._session.scalar(query) or 0
