@@ -180,3 +180,45 @@ def test_history_filters_live_in_the_url_and_a_detail_url_can_be_shared(
     expect(shared.locator("#detail-heading")).to_have_text(f"hello_quantum_sim run {newest[:8]}")
     expect(shared).to_have_title("Run detail · SynQc TDS console")
     shared.close()
+
+
+def test_controls_for_one_run_and_for_the_server(
+    console: Console, console_server: LiveServer
+) -> None:
+    page, _ = console
+    before = httpx.get(f"{console_server.base_url}/controls/profile", timeout=10).json()
+    page.click("#controls summary")
+    page.fill("#control-drive_bias", "1.2")
+    expect(page.locator("output[for=control-drive_bias]")).to_have_text("1.2")
+    page.check("#controls-this-run")
+    submit_run(page, "hello_quantum_sim", 200)
+    wait_live_state(page, "succeeded")
+    run = api_run(console_server, live_run_id(page))
+    assert run["result"]["control_profile"]["drive_bias"] == 1.2
+    assert httpx.get(f"{console_server.base_url}/controls/profile", timeout=10).json() == before
+
+    page.fill("#control-tracer_persistence_ms", "900")
+    page.click("#controls-apply")
+    expect(page.locator("#controls-message")).to_contain_text("Applied")
+    try:
+        applied = httpx.get(f"{console_server.base_url}/controls/profile", timeout=10).json()
+        assert applied["tracer_persistence_ms"] == 900
+        assert applied["drive_bias"] == 1.2
+    finally:
+        httpx.post(f"{console_server.base_url}/controls/profile", json=before, timeout=10)
+
+
+def test_without_the_event_stream_the_console_follows_a_run_by_polling(console: Console) -> None:
+    page, log = console
+    log.expected_statuses.add(503)
+    page.route(
+        "**/events",
+        lambda route: route.fulfill(
+            status=503,
+            json={"detail": {"code": "INTERNAL_ERROR", "error_message": "no event stream"}},
+        ),
+    )
+    submit_run(page, "hello_quantum_sim", 200)
+    wait_live_state(page, "succeeded")
+    expect(page.locator("#live-run .progress-line")).to_contain_text("polling")
+    expect(page.locator("#live-run .stage[data-stage-status=done]")).to_have_count(6)
