@@ -67,7 +67,7 @@ def azure_target(settings: Settings) -> ProviderTarget:
 def azure_readiness(settings: Settings) -> Readiness:
     by_key = bool(os.environ.get(CONNECTION_STRING))
     unready = first_unready(
-        missing_extra(EXTRA, ("azure.quantum",)),
+        missing_extra(EXTRA, ("azure-quantum",)),
         None
         if by_key
         else missing_variables(

@@ -21,6 +21,7 @@ from synqc_backend.config import Settings
 from synqc_backend.execution import Capabilities, ExecutionOptions
 from synqc_backend.models import TargetKind, TargetStatus
 from synqc_backend.targets.base import JobState, Readiness, TargetDescriptor
+from synqc_backend.targets.pacing import IN_PROCESS
 from synqc_backend.targets.provider import JobOutput, ProviderTarget
 from synqc_backend.targets.requirements import (
     env_set,
@@ -66,13 +67,14 @@ def braket_target(settings: Settings) -> ProviderTarget:
         lambda: _capabilities(settings.braket_device),
         lambda: braket_readiness(settings),
         lambda: BraketSession(settings),
+        pacing=IN_PROCESS if settings.braket_device in LOCAL_DEVICES else None,
         default_timeout_s=settings.job_timeout_seconds,
     )
 
 
 def braket_readiness(settings: Settings) -> Readiness:
     device = settings.braket_device
-    extra = missing_extra(EXTRA, ("braket", "qiskit_braket_provider"))
+    extra = missing_extra(EXTRA, ("amazon-braket-sdk", "qiskit-braket-provider"))
     if device in LOCAL_DEVICES:
         return extra or Readiness(TargetStatus.READY, f"Braket LocalSimulator {device}")
     credentials = (

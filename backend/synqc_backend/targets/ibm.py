@@ -13,6 +13,7 @@ run's layout, at optimization level 0: RB and echo sequences must reach the devi
 """
 
 import os
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from synqc_backend.models import TargetKind, TargetStatus
 from synqc_backend.targets.base import JobState, ProviderJobFailedError, Readiness, TargetDescriptor
 from synqc_backend.targets.ibm_profiles import IBM_PREFIX, resolve_profile
 from synqc_backend.targets.local_sim import calibration_snapshot, gate_durations_s, references
+from synqc_backend.targets.pacing import IN_PROCESS
 from synqc_backend.targets.provider import JobOutput, ProviderSession, ProviderTarget
 from synqc_backend.targets.requirements import first_unready, missing_extra, missing_variables
 
@@ -68,6 +70,7 @@ def ibm_target(settings: Settings) -> ProviderTarget:
             lambda: _fake_capabilities(fake),
             lambda: _local_readiness(fake),
             lambda: IbmSession(_fake_backend(fake), service=None),
+            pacing=IN_PROCESS,
             default_timeout_s=settings.job_timeout_seconds,
         )
     return ProviderTarget(
@@ -86,7 +89,7 @@ def cloud_readiness(settings: Settings) -> Readiness:
         or (Path.home() / ".qiskit" / "qiskit-ibm.json").exists()
     )
     unready = first_unready(
-        missing_extra(EXTRA, ("qiskit_ibm_runtime",)),
+        missing_extra(EXTRA, ("qiskit-ibm-runtime",)),
         missing_variables(
             {"SYNQC_QISKIT_RUNTIME_TOKEN (or QISKIT_IBM_TOKEN, or a saved account)": token_set}
         ),
@@ -102,7 +105,7 @@ def cloud_readiness(settings: Settings) -> Readiness:
 
 
 def _local_readiness(name: str) -> Readiness:
-    unready = missing_extra(EXTRA, ("qiskit_ibm_runtime",))
+    unready = missing_extra(EXTRA, ("qiskit-ibm-runtime",))
     if unready is not None:
         return unready
     return Readiness(TargetStatus.READY, f"Qiskit Runtime local testing mode on {name}")
@@ -141,7 +144,11 @@ class IbmSession:
         sampler.options.twirling.enable_measure = False
         if options.seed is not None and self._service is None:
             sampler.options.simulator.seed_simulator = options.seed
-        job = sampler.run(manager.run(list(circuits)), shots=options.shots)
+        with warnings.catch_warnings():
+            # Delays given in seconds become whole device cycles (dt); the SDK warns each time.
+            warnings.filterwarnings("ignore", message="Duration is rounded", category=UserWarning)
+            isa = manager.run(list(circuits))
+        job = sampler.run(isa, shots=options.shots)
         job_id = str(job.job_id())
         self._jobs[job_id] = job
         return job_id

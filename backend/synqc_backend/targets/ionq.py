@@ -72,7 +72,7 @@ def api_key(settings: Settings) -> str | None:
 
 def ionq_readiness(settings: Settings) -> Readiness:
     unready = first_unready(
-        missing_extra(EXTRA, ("qiskit_ionq",)),
+        missing_extra(EXTRA, ("qiskit-ionq",)),
         missing_variables({"SYNQC_IONQ_API_KEY (or IONQ_API_KEY)": api_key(settings) is not None}),
     )
     if unready is not None:

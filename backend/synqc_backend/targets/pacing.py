@@ -51,6 +51,10 @@ class Pacing:
         return operation()
 
 
+IN_PROCESS = Pacing(first_poll_s=0.05, max_poll_s=1.0)
+"""Pacing for simulators that run in this process: there is no provider to spare."""
+
+
 def is_retryable(error: BaseException) -> bool:
     """True for a rate limit (429) or a server-side error (5xx) of any provider SDK."""
     status = http_status(error)

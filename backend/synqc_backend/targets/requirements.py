@@ -4,7 +4,7 @@ A provider target is `unconfigured` while its package extra is missing or a cred
 variable is unset; the detail names the extra to install or every variable still missing.
 """
 
-import importlib.util
+import importlib.metadata
 import os
 from collections.abc import Mapping, Sequence
 
@@ -12,17 +12,18 @@ from synqc_backend.models import TargetStatus
 from synqc_backend.targets.base import Readiness
 
 
-def installed(module: str) -> bool:
-    """True when `module` can be imported; nothing is imported beyond its parent packages."""
+def installed(distribution: str) -> bool:
+    """True when the distribution is installed; read from its metadata, nothing is imported."""
     try:
-        return importlib.util.find_spec(module) is not None
-    except ModuleNotFoundError:
+        importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
         return False
+    return True
 
 
-def missing_extra(extra: str, modules: Sequence[str]) -> Readiness | None:
-    """`unconfigured` naming the extra when one of its modules is not installed."""
-    absent = [module for module in modules if not installed(module)]
+def missing_extra(extra: str, distributions: Sequence[str]) -> Readiness | None:
+    """`unconfigured` naming the extra when one of its distributions is not installed."""
+    absent = [name for name in distributions if not installed(name)]
     if not absent:
         return None
     return Readiness(

@@ -21,6 +21,7 @@ from synqc_backend.config import Settings
 from synqc_backend.execution import Capabilities, ExecutionOptions
 from synqc_backend.models import TargetKind, TargetStatus
 from synqc_backend.targets.base import JobState, Readiness, TargetDescriptor
+from synqc_backend.targets.pacing import IN_PROCESS
 from synqc_backend.targets.provider import JobOutput, ProviderTarget
 from synqc_backend.targets.requirements import (
     env_set,
@@ -60,6 +61,7 @@ def rigetti_target(settings: Settings) -> ProviderTarget:
         lambda: _capabilities(settings.rigetti_quantum_processor),
         lambda: rigetti_readiness(settings),
         lambda: RigettiSession(settings.rigetti_quantum_processor or PYQVM),
+        pacing=IN_PROCESS if settings.rigetti_quantum_processor == PYQVM else None,
         default_timeout_s=settings.job_timeout_seconds,
     )
 

@@ -112,14 +112,16 @@ def test_with_credentials_a_provider_is_ready(
 def test_a_missing_extra_is_named_with_its_install_command(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    import importlib.util
+    import importlib.metadata
 
-    real = importlib.util.find_spec
+    real = importlib.metadata.version
 
-    def without_ionq(name: str, package: str | None = None) -> object:
-        return None if name == "qiskit_ionq" else real(name, package)
+    def without_ionq(name: str) -> str:
+        if name == "qiskit-ionq":
+            raise importlib.metadata.PackageNotFoundError(name)
+        return real(name)
 
-    monkeypatch.setattr(importlib.util, "find_spec", without_ionq)
+    monkeypatch.setattr(importlib.metadata, "version", without_ionq)
     settings = make_settings(tmp_path, ionq_api_key="k")
 
     readiness = build_targets(settings=settings)["ionq_cloud"].readiness()
