@@ -34,15 +34,18 @@ def keyed_console(chromium: Browser, queue_server: LiveServer) -> Iterator[tuple
         yield page, log
 
 
+def enter_key(page: Page) -> None:
+    expect(page.locator("#auth-panel")).to_be_visible()
+    page.fill("#auth-key", API_KEY)
+    page.click("#auth-form button[type=submit]")
+    expect(page.locator("#auth-reason")).to_contain_text("one is set for this browser tab")
+
+
 def test_a_queued_run_is_cancelled_from_the_console(
     keyed_console: tuple[Page, PageLog], queue_server: LiveServer
 ) -> None:
     page, _ = keyed_console
-    auth = page.locator("#auth-panel")
-    expect(auth).to_be_visible()
-    page.fill("#auth-key", API_KEY)
-    page.click("#auth-form button[type=submit]")
-    expect(page.locator("#auth-reason")).to_contain_text("one is set for this browser tab")
+    enter_key(page)
     assert page.evaluate("() => sessionStorage.getItem('synqc.apiKey')") == API_KEY
     assert page.evaluate("() => localStorage.length") == 0
 
@@ -65,3 +68,32 @@ def test_a_queued_run_is_cancelled_from_the_console(
     )
     assert run["status"] == "cancelled"
     assert run["error_code"] == "CANCELLED"
+
+
+def test_a_queued_run_opened_by_its_url_is_followed_and_cancelled_there(
+    keyed_console: tuple[Page, PageLog], queue_server: LiveServer
+) -> None:
+    page, _ = keyed_console
+    enter_key(page)
+    headers = {"X-Api-Key": API_KEY}
+    submitted = httpx.post(
+        f"{queue_server.base_url}/runs",
+        json={"preset": "hello_quantum_sim", "shot_budget": 300},
+        headers=headers,
+        timeout=10,
+    ).json()
+    page.goto(f"{queue_server.base_url}/#/runs/{submitted['id']}")
+    expect(page.locator(".run-detail .run-watch .run-state")).to_have_text("queued")
+    expect(page.locator(".run-detail [data-kpi=fidelity] .kpi-sub")).to_have_text(
+        "run not finished"
+    )
+    page.click(".run-detail button:has-text('Cancel run')")
+
+    expect(page.locator(".run-detail .error-code")).to_have_text("CANCELLED")
+    run = httpx.get(
+        f"{queue_server.base_url}/runs/{submitted['id']}", headers=headers, timeout=10
+    ).json()
+    expect(page.locator(".run-detail .error-hint")).to_have_text(
+        f"What to do: {run['action_hint']}"
+    )
+    expect(page.locator(".run-detail .run-watch")).to_have_count(0)
