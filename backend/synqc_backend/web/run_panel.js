@@ -102,7 +102,6 @@ export class RunPanel {
       const max = this.maxShots();
       if (!Number.isInteger(value) || value < 1 || value > max) {
         const problem = new Error(`the shot budget must be a whole number from 1 to ${count(max)}`);
-        problem.code = "INVALID_REQUEST";
         problem.hint = "lower the shot budget or choose a target with a higher limit";
         throw problem;
       }

@@ -2,6 +2,13 @@
 
 import { el, replace } from "./dom.js";
 
+/** Where session budgets are counted; the in-memory fallback of a Redis deployment is named so. */
+function budgetWords(budget, queueBackend) {
+  if (budget.backend === "redis") return "budgets: Redis";
+  if (queueBackend === "dramatiq-stub") return "budgets: in memory";
+  return "budgets: in-memory fallback (Redis not connected)";
+}
+
 /** Describe `health` in the strip; `null` with an error says the API cannot be reached. */
 export function showService(strip, summary, health, error = null) {
   if (!health) {
@@ -16,7 +23,7 @@ export function showService(strip, summary, health, error = null) {
     queue.queued == null
       ? "queue unknown (store unreadable)"
       : `queue: ${queue.queued} queued, ${queue.running} running, ${queue.max_workers} workers`,
-    `budgets: ${budget.backend}, Redis ${budget.redis_connected ? "connected" : "not connected"}`,
+    budgetWords(budget, queue.backend),
     `store: ${health.persistence.backend} ${health.persistence.ok ? "ok" : "unreachable"}`,
     `v${health.version} (${health.env})`,
   ];

@@ -222,3 +222,17 @@ def test_without_the_event_stream_the_console_follows_a_run_by_polling(console: 
     wait_live_state(page, "succeeded")
     expect(page.locator("#live-run .progress-line")).to_contain_text("polling")
     expect(page.locator("#live-run .stage[data-stage-status=done]")).to_have_count(6)
+
+
+def test_the_service_strip_says_what_health_reports(
+    console: Console, console_server: LiveServer
+) -> None:
+    page, _ = console
+    health = httpx.get(f"{console_server.base_url}/health", timeout=10).json()
+    strip = page.locator("#service-strip")
+    expect(strip).to_have_attribute("data-state", health["status"])
+    expect(strip).to_contain_text("Service ok")
+    expect(strip).to_contain_text(f"{health['queue']['max_workers']} workers")
+    expect(strip).to_contain_text("budgets: in memory")
+    expect(strip).to_contain_text("store: sqlite ok")
+    expect(strip).to_contain_text(f"v{health['version']} ({health['env']})")

@@ -49,6 +49,7 @@ def test_a_queued_run_is_cancelled_from_the_console(
     assert page.evaluate("() => sessionStorage.getItem('synqc.apiKey')") == API_KEY
     assert page.evaluate("() => localStorage.length") == 0
 
+    expect(page.locator("#service-strip")).to_contain_text("budgets: Redis")
     submit_run(page, "hello_quantum_sim", 500)
     wait_live_state(page, "queued")
     queue_stage = page.locator("#live-run .stage").nth(1)
