@@ -35,6 +35,7 @@ from synqc_backend.reanalysis import stored_outcomes
 from synqc_backend.run_failure import RunFailure
 from synqc_backend.run_report import build_result
 from synqc_backend.session_gate import SessionGate
+from synqc_backend.storage.availability import retry_while_store_faults
 from synqc_backend.storage.database import Database
 from synqc_backend.storage.repository import RunRepository
 from synqc_backend.storage.tables import RunRow
@@ -262,7 +263,11 @@ class SynQcEngine:
             self._finish_failed(run_id, failure)
         except Exception as error:
             log.exception("run %s failed", run_id)
-            self._finish_failed(run_id, run_failure.internal_error(error))
+            ending = run_failure.from_error(error)
+            # The store may be what failed: keep trying to record the end (else the run
+            # stays `running` until a restart or the production sweep).
+            if not retry_while_store_faults(lambda: self._finish_failed(run_id, ending)):
+                log.error("run %s: the store still fails; it stays running for now", run_id)
 
     def reanalyse(self, run_id: str) -> None:
         """Recompute a succeeded run's measurements, KPIs and figures from its stored counts.

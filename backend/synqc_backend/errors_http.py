@@ -12,7 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from synqc_backend.errors import ApiError, ErrorCode, error_envelope
 from synqc_backend.request_context import request_id_var
-from synqc_backend.storage.availability import is_unreachable
+from synqc_backend.storage.availability import cannot_write, is_unreachable
 
 log = logging.getLogger(__name__)
 
@@ -62,15 +62,20 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
 async def _store_error(request: Request, exc: Exception) -> JSONResponse:
     """The store cannot be reached: 503 with a retry hint; any other database error is a bug."""
     assert isinstance(exc, DBAPIError)
-    if not is_unreachable(exc):
+    if is_unreachable(exc):
+        message = "the run store is unreachable"
+        hint = (
+            "retry in a few seconds; if it persists, the operator should check the database "
+            "(GET /health shows persistence.ok)"
+        )
+    elif cannot_write(exc):
+        message = "the run store cannot take writes (its disk is full or read-only)"
+        hint = "retry later; the operator should free disk space or make the store writable"
+    else:
         raise exc  # UnexpectedErrorMiddleware answers 500 with the request id
-    log.warning("store unreachable during %s %s: %s", request.method, request.url.path, exc.orig)
+    log.warning("store failed during %s %s: %s", request.method, request.url.path, exc.orig)
     body = error_envelope(
-        ErrorCode.STORE_UNAVAILABLE,
-        "the run store is unreachable",
-        {"retry_after_s": STORE_RETRY_AFTER_S},
-        "retry in a few seconds; if it persists, the operator should check the database "
-        "(GET /health shows persistence.ok)",
+        ErrorCode.STORE_UNAVAILABLE, message, {"retry_after_s": STORE_RETRY_AFTER_S}, hint
     )
     headers = {"Retry-After": str(STORE_RETRY_AFTER_S)}
     return JSONResponse(body, status_code=503, headers=headers)

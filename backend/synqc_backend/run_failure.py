@@ -4,6 +4,7 @@ from typing import Any
 
 from synqc_backend.errors import ErrorCode
 from synqc_backend.request_context import request_id_var
+from synqc_backend.storage.availability import is_store_fault
 
 
 class RunFailure(Exception):
@@ -53,3 +54,15 @@ def internal_error(error: Exception) -> RunFailure:
         "report the request id; the error was logged with it",
         {"request_id": request_id_var.get()},
     )
+
+
+def from_error(error: Exception) -> RunFailure:
+    """The failure for an unexpected exception: the store's fault, or a bug."""
+    if is_store_fault(error):
+        return RunFailure(
+            ErrorCode.STORE_UNAVAILABLE,
+            "the run store failed mid-run (unreachable, or its disk full or read-only)",
+            "submit the run again once GET /health shows persistence.ok; shots it did not "
+            "execute were given back",
+        )
+    return internal_error(error)

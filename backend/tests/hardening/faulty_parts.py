@@ -23,11 +23,33 @@ from synqc_backend.targets.base import Readiness, Target, TargetDescriptor
 HANGING_TARGET = "hanging_sim"
 
 
-class HangingTarget:
-    """sim_local's identity and capabilities under another id; `execute` blocks forever."""
+class DelegatingTarget:
+    """A target that is another one in every respect; subclasses change what they need."""
 
     def __init__(self, inner: Target) -> None:
         self.inner = inner
+
+    @property
+    def descriptor(self) -> TargetDescriptor:
+        return self.inner.descriptor
+
+    def readiness(self) -> Readiness:
+        return self.inner.readiness()
+
+    def capabilities(self) -> Capabilities:
+        return self.inner.capabilities()
+
+    def execute(
+        self, circuits: Sequence[QuantumCircuit], options: ExecutionOptions
+    ) -> ExecutionResult:
+        return self.inner.execute(circuits, options)
+
+
+class HangingTarget(DelegatingTarget):
+    """sim_local's identity and capabilities under another id; `execute` blocks forever."""
+
+    def __init__(self, inner: Target) -> None:
+        super().__init__(inner)
         self.entered = threading.Event()
         self._gate = threading.Lock()
         self._gate.acquire()
@@ -36,12 +58,6 @@ class HangingTarget:
     def descriptor(self) -> TargetDescriptor:
         d = self.inner.descriptor
         return TargetDescriptor(HANGING_TARGET, "Hanging", d.kind, d.vendor, d.description)
-
-    def readiness(self) -> Readiness:
-        return self.inner.readiness()
-
-    def capabilities(self) -> Capabilities:
-        return self.inner.capabilities()
 
     def execute(
         self, circuits: Sequence[QuantumCircuit], options: ExecutionOptions
