@@ -43,7 +43,7 @@ function tile(spec, kpis, detail, definitions, placeholder) {
   const value = kpis ? spec.show(kpis) : DASH;
   const definitionId = detail?.definition_id ?? (kpis && spec.definition ? spec.definition(kpis) : null);
   const sub = detail?.stderr != null ? `± ${sig(detail.stderr, 2)}` : kpis ? "" : placeholder;
-  return el(
+  const node = el(
     "div",
     {
       class: "kpi-tile",
@@ -58,6 +58,12 @@ function tile(spec, kpis, detail, definitions, placeholder) {
     el("p", { class: "kpi-sub", text: sub }),
     el("div", { id: tipId, role: "tooltip", class: "kpi-tip" }, tipLines(detail, definitionId, definitions)),
   );
+  // Escape closes the definition without moving focus (WCAG 1.4.13); it shows again next time.
+  node.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") node.classList.add("tip-closed");
+  });
+  for (const name of ["blur", "mouseleave"]) node.addEventListener(name, () => node.classList.remove("tip-closed"));
+  return node;
 }
 
 function tipLines(detail, definitionId, definitions) {

@@ -60,6 +60,8 @@ def test_a_health_run_fills_the_tiles_and_shows_its_four_fit_figures(
     expect(tip).to_be_visible()
     expect(tip).to_contain_text("avg_clifford_fidelity_v1")
     expect(tip).to_contain_text("95 % CI")
+    page.keyboard.press("Escape")
+    expect(tip).to_be_hidden()
     page.locator("#run-notes").focus()
     screenshot(page, "main-view")
 
