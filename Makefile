@@ -12,7 +12,7 @@ VBIN := $(abspath $(VENV)/bin)
 HOST ?= 127.0.0.1
 PORT ?= 8001
 
-.PHONY: run test lint install install-dev clean
+.PHONY: run test lint install install-dev clean alert-check load-test
 
 $(VPY):
 	@if [ -z "$(PYTHON)" ]; then echo "No Python 3.12 found: install it or pass PYTHON=/path/to/python3.12" >&2; exit 1; fi
@@ -45,6 +45,16 @@ $(AXE): backend/tests/web/package-lock.json
 
 test: lint $(AXE)
 	cd backend && $(VBIN)/pytest
+
+# Operations (README "Operations"). `make test` runs these checks too (backend/tests/ops).
+# alert-check: 2 API + 2 worker processes on a throwaway Redis and PostgreSQL database, then
+# backend/scripts/alert_check.sh (Prometheus, Alertmanager, webhook sink) against them.
+alert-check: install-dev
+	cd backend && $(VBIN)/pytest tests/ops/test_alert_check.py -q
+
+# load-test: a running service; e.g. make load-test LOAD_TEST_ARGS='--runs 60 --concurrency 15'
+load-test: install
+	cd backend && $(VBIN)/python scripts/load_test.py $(LOAD_TEST_ARGS)
 
 clean:
 	rm -rf $(VENV)
