@@ -3,7 +3,8 @@
 - Chromium comes from the system (`apt-get install chromium`); Playwright's own browser
   download is not used. Missing: the tests skip, except under `CI=true`, where they fail.
 - Every page records its console errors, uncaught exceptions and the URL of every request, so a
-  test can assert that the console talked to its API and nothing else, without errors.
+  test can assert that the console loaded its own files, talked to its API and nothing else,
+  without errors.
 """
 
 import re
@@ -66,18 +67,29 @@ class PageLog:
             )
         ]
 
-    def foreign_requests(self, api_origin: str) -> list[str]:
-        """Requests that went anywhere but the API's origin (object URLs of figures aside)."""
-        return [
-            url
-            for url in self.requests
-            if not (url.startswith(f"{api_origin}/") or url.startswith(f"blob:{api_origin}/"))
-        ]
+    def foreign_requests(self, console_url: str, api_url: str) -> list[str]:
+        """Requests other than the console's page and files, the API, and figures' object URLs."""
+        return [url for url in self.requests if not _expected(url, console_url, api_url)]
+
+
+def _expected(url: str, console_url: str, api_url: str) -> bool:
+    # blob: URLs are the figures' in-memory object URLs, not network calls.
+    page = url.split("#")[0].split("?")[0]
+    return page == f"{console_url}/" or url.startswith(
+        (f"{console_url}/console/", f"{api_url}/", "blob:")
+    )
 
 
 @contextmanager
-def console_page(browser: Browser, base_url: str) -> Iterator[tuple[Page, PageLog]]:
-    """A fresh page (own context, laptop viewport) that records its log; checks it on exit."""
+def console_page(
+    browser: Browser, console_url: str, api_url: str | None = None
+) -> Iterator[tuple[Page, PageLog]]:
+    """A fresh page (own context, laptop viewport) that records its log; checks it on exit.
+
+    On exit: no unexpected console error, and no request but the console's own page and files
+    (from `console_url`) and calls to the API (`api_url`, by default `<console_url>/api`).
+    """
+    api_url = api_url or f"{console_url}/api"
     context = browser.new_context(viewport=LAPTOP)
     page = context.new_page()
     log = PageLog()
@@ -87,8 +99,8 @@ def console_page(browser: Browser, base_url: str) -> Iterator[tuple[Page, PageLo
     try:
         yield page, log
         assert log.unexpected_errors() == []
-        assert log.foreign_requests(base_url) == []
-        assert any(url.startswith(f"{base_url}/api/") for url in log.requests)
+        assert log.foreign_requests(console_url, api_url) == []
+        assert any(url.startswith(f"{api_url}/") for url in log.requests)
     finally:
         context.close()
 
