@@ -2,10 +2,14 @@
 
 const KEY_STORAGE = "synqc.apiKey";
 
-/** The API base URL for this page: `?api=<url>` if given, else this origin's `/api`. */
+/** The API base URL for this page: an http(s) `?api=<url>` if given, else this origin's `/api`. */
 export function apiBase(location) {
   const override = new URLSearchParams(location.search).get("api");
-  const base = override ? new URL(override, location.href).href : `${location.origin}/api`;
+  let base = `${location.origin}/api`;
+  if (override && URL.canParse(override, location.href)) {
+    const url = new URL(override, location.href);
+    if (url.protocol === "http:" || url.protocol === "https:") base = url.href;
+  }
   return base.replace(/\/+$/, "");
 }
 

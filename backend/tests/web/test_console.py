@@ -238,3 +238,12 @@ def test_the_service_strip_says_what_health_reports(
     expect(strip).to_contain_text("budgets: in memory")
     expect(strip).to_contain_text("store: sqlite ok")
     expect(strip).to_contain_text(f"v{health['version']} ({health['env']})")
+
+
+def test_an_api_override_that_is_not_http_is_ignored(
+    console: Console, console_server: LiveServer
+) -> None:
+    page, _ = console
+    page.goto(f"{console_server.base_url}/?api=javascript:alert(1)//")
+    expect(page.locator("#api-base")).to_have_text(f"{console_server.base_url}/api")
+    expect(page.locator("#service-strip")).to_contain_text("Service ok")
