@@ -10,7 +10,7 @@ from tests.live_server import LiveServer, live_server, server_env
 from tests.web.browser import PageLog, console_page, launch_chromium
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def chromium() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
@@ -20,7 +20,7 @@ def chromium() -> Iterator[Browser]:
             browser.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def console_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The embedded default (SQLite, in-process workers), no API key."""
     workdir: Path = tmp_path_factory.mktemp("console")
