@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from synqc_backend import __version__, deployment_policy
 from synqc_backend.config import Settings
 from synqc_backend.deps import require_api_key
+from synqc_backend.error_schema import ERROR_RESPONSES
 from synqc_backend.errors_http import UnexpectedErrorMiddleware, install_error_handlers
 from synqc_backend.rate_limit_http import RateLimitMiddleware
 from synqc_backend.request_context import BodySizeLimitMiddleware, RequestIdMiddleware
@@ -67,7 +68,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         protected.include_router(router)
     for prefix, in_schema in (("", True), (API_PREFIX, False)):
         for router in (*PUBLIC_ROUTERS, protected):
-            app.include_router(router, prefix=prefix, include_in_schema=in_schema)
+            app.include_router(
+                router, prefix=prefix, include_in_schema=in_schema, responses=ERROR_RESPONSES
+            )
     # Added first, so innermost: every layer below is covered, the ones above still apply.
     app.add_middleware(UnexpectedErrorMiddleware)
     app.add_middleware(
