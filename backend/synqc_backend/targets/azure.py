@@ -19,7 +19,7 @@ from synqc_backend.config import Settings
 from synqc_backend.execution import Capabilities, ExecutionOptions
 from synqc_backend.models import TargetKind, TargetStatus
 from synqc_backend.targets.base import JobState, Readiness, TargetDescriptor
-from synqc_backend.targets.provider import JobOutput, ProviderTarget
+from synqc_backend.targets.provider import JobOutput, ProviderTarget, least_advanced
 from synqc_backend.targets.requirements import first_unready, missing_extra, missing_variables
 
 TARGET_ID = "azure_quantum"
@@ -43,7 +43,6 @@ STATES: Mapping[str, JobState] = {
     "ERROR": JobState.FAILED,
     "CANCELLED": JobState.CANCELLED,
 }
-_ORDER = (JobState.SUBMITTED, JobState.QUEUED, JobState.RUNNING, JobState.DONE)
 
 DESCRIPTOR = TargetDescriptor(
     TARGET_ID,
@@ -122,14 +121,10 @@ class AzureSession:
         return JOB_SEPARATOR.join(ids)
 
     def status(self, job_id: str) -> object:
-        states = [
-            STATES.get(_name(self._job(one).status()), JobState.SUBMITTED)
-            for one in job_id.split(JOB_SEPARATOR)
-        ]
-        for state in (JobState.FAILED, JobState.CANCELLED):
-            if state in states:
-                return state.name
-        return min(states, key=_ORDER.index).name
+        """The batch's state in Qiskit's words: a failed or cancelled job decides it, else
+        the least advanced job."""
+        raw = [_name(self._job(one).status()) for one in job_id.split(JOB_SEPARATOR)]
+        return least_advanced(raw, STATES)
 
     def result(self, job_id: str, circuits: Sequence[QuantumCircuit]) -> JobOutput:
         counts = tuple(

@@ -11,6 +11,7 @@ batch's job id joins the task ids with `;`, so a restarted worker re-attaches to
 Braket gate-model circuits have no delay instruction, so circuits with delays are refused.
 """
 
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from synqc_backend.execution import Capabilities, ExecutionOptions
 from synqc_backend.models import TargetKind, TargetStatus
 from synqc_backend.targets.base import JobState, Readiness, TargetDescriptor
 from synqc_backend.targets.pacing import IN_PROCESS
-from synqc_backend.targets.provider import JobOutput, ProviderTarget
+from synqc_backend.targets.provider import JobOutput, ProviderTarget, least_advanced
 from synqc_backend.targets.requirements import (
     env_set,
     first_unready,
@@ -49,8 +50,6 @@ STATES: Mapping[str, JobState] = {
     "CANCELLING": JobState.RUNNING,
     "CANCELLED": JobState.CANCELLED,
 }
-# The batch's state: the least advanced of its tasks, a failure anywhere failing it.
-_ORDER = (JobState.SUBMITTED, JobState.QUEUED, JobState.RUNNING, JobState.DONE)
 
 DESCRIPTOR = TargetDescriptor(
     TARGET_ID,
@@ -125,22 +124,24 @@ def counts_in_qiskit_order(
 
 
 class BraketSession:
-    """Braket quantum tasks on one device (an `AwsDevice` or a `LocalSimulator`)."""
+    """Braket quantum tasks on one device: `AwsQuantumTask`s by ARN, or a `LocalSimulator`.
+
+    `aws_session` replaces the `AwsSession` built from the environment (region, credentials).
+    """
 
     states = STATES
 
     def __init__(self, settings: Settings, aws_session: Any = None) -> None:
-        from braket.aws import AwsDevice, AwsSession
-        from braket.devices import LocalSimulator
-
         name = settings.braket_device or ""
         self._local = name in LOCAL_DEVICES
         if self._local:
-            self._device: Any = LocalSimulator(name)
-            self._aws_session = None
+            from braket.devices import LocalSimulator
+
+            self._simulator: Any = LocalSimulator(name)
         else:
+            from braket.aws import AwsSession
+
             self._aws_session = aws_session or AwsSession()
-            self._device = AwsDevice(name, aws_session=self._aws_session)
         self._name = name
         self._bucket = settings.braket_s3_bucket
         self._prefix = settings.braket_s3_prefix
@@ -164,24 +165,33 @@ class BraketSession:
         for circuit in circuits:
             program = to_braket(circuit)
             if self._local:
-                task = self._device.run(program, shots=options.shots)
+                with warnings.catch_warnings():
+                    # braket_dm suggests braket_sv for circuits without noise channels.
+                    warnings.filterwarnings("ignore", message="You are running a noise-free")
+                    # amazon-braket-default-simulator still sets array shapes (NumPy ≥ 2.5).
+                    warnings.filterwarnings(
+                        "ignore", message="Setting the shape", category=DeprecationWarning
+                    )
+                    task = self._simulator.run(program, shots=options.shots)
             else:
-                task = self._device.run(
-                    program, shots=options.shots, s3_destination_folder=(self._bucket, self._prefix)
+                from braket.aws import AwsQuantumTask
+
+                task = AwsQuantumTask.create(
+                    self._aws_session,
+                    self._name,
+                    program,
+                    (self._bucket, self._prefix),
+                    options.shots,
                 )
             self._tasks[task.id] = task
             task_ids.append(task.id)
         return JOB_SEPARATOR.join(task_ids)
 
     def status(self, job_id: str) -> object:
-        states = [
-            STATES.get(str(self._task(task_id).state()), JobState.SUBMITTED)
-            for task_id in job_id.split(JOB_SEPARATOR)
-        ]
-        for state in (JobState.FAILED, JobState.CANCELLED):
-            if state in states:
-                return state.name
-        return min(states, key=_ORDER.index).name
+        """The batch's state in Braket's words: a failed or cancelled task decides it, else
+        the least advanced task."""
+        raw = [str(self._task(task_id).state()) for task_id in job_id.split(JOB_SEPARATOR)]
+        return least_advanced(raw, STATES)
 
     def result(self, job_id: str, circuits: Sequence[QuantumCircuit]) -> JobOutput:
         counts = []

@@ -224,6 +224,19 @@ class ProviderTarget:
             )
 
 
+_PROGRESS = (JobState.SUBMITTED, JobState.QUEUED, JobState.RUNNING, JobState.DONE)
+
+
+def least_advanced(raw_states: Sequence[str], table: Mapping[str, JobState]) -> str:
+    """The one raw state standing for a batch of provider jobs: the first failed or cancelled
+    one, else the one least far along."""
+    states = [normalized_state(raw, table) for raw in raw_states]
+    for ending in (JobState.FAILED, JobState.CANCELLED):
+        if ending in states:
+            return raw_states[states.index(ending)]
+    return raw_states[states.index(min(states, key=_PROGRESS.index))]
+
+
 @dataclass
 class _Waited:
     running_at: float | None = None

@@ -216,3 +216,12 @@ def test_shots_above_max_shots_are_refused_before_submit(target_id: str) -> None
         target.execute([bell()], ExecutionOptions(shots=max_shots + 1))
 
     assert submitted() == []
+
+
+def test_a_batch_of_provider_jobs_is_as_far_as_its_slowest_or_failed_one() -> None:
+    from synqc_backend.targets.provider import least_advanced
+
+    assert least_advanced(["COMPLETED", "RUNNING", "QUEUED"], braket.STATES) == "QUEUED"
+    assert least_advanced(["COMPLETED", "FAILED", "QUEUED"], braket.STATES) == "FAILED"
+    assert least_advanced(["COMPLETED", "COMPLETED"], braket.STATES) == "COMPLETED"
+    assert least_advanced(["DONE", "CANCELLED"], azure.STATES) == "CANCELLED"
