@@ -131,7 +131,8 @@ class RigettiSession:
 
     def __init__(self, processor: str) -> None:
         self._processor = processor
-        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="rigetti")
+        # One program at a time: PyQVM and the warning filters around it are not thread-safe.
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rigetti")
         self._futures: dict[str, Future[Any]] = {}
         self._next = 0
 
