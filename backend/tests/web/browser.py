@@ -91,13 +91,16 @@ def console_page(
     """
     api_url = api_url or f"{console_url}/api"
     context = browser.new_context(viewport=LAPTOP)
-    page = context.new_page()
     log = PageLog()
-    page.on("console", log.on_console)
-    page.on("pageerror", lambda error: log.errors.append(f"uncaught: {error}"))
-    page.on("request", log.on_request)
+    # On the context, so pages a test opens later (a shared link, say) are recorded too.
+    context.on("console", log.on_console)
+    context.on("weberror", lambda web_error: log.errors.append(f"uncaught: {web_error.error}"))
+    context.on("request", log.on_request)
+    page = context.new_page()
     try:
         yield page, log
+        # A round trip delivers every event the browser sent before it.
+        page.evaluate("() => 0")
         assert log.unexpected_errors() == []
         assert log.foreign_requests(console_url, api_url) == []
         assert any(url.startswith(f"{api_url}/") for url in log.requests)
