@@ -11,10 +11,11 @@ A batch is one multi-circuit IonQ job; IonQ's states (`submitted`, `ready`, `sta
 """
 
 import os
+import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from qiskit import QuantumCircuit
+from qiskit import QuantumCircuit, transpile
 
 from synqc_backend.config import Settings
 from synqc_backend.execution import Capabilities, ExecutionOptions
@@ -91,9 +92,13 @@ class IonQSession:
 
     def __init__(self, settings: Settings) -> None:
         from qiskit_ionq import IonQProvider
+        from qiskit_ionq.exceptions import IonQTranspileLevelWarning
 
-        provider = IonQProvider(token=api_key(settings))
-        self._backend: Any = provider.get_backend(settings.ionq_backend)
+        with warnings.catch_warnings():
+            # The SDK warns about Qiskit's default transpile level; submit transpiles at 0.
+            warnings.simplefilter("ignore", IonQTranspileLevelWarning)
+            provider = IonQProvider(token=api_key(settings))
+            self._backend: Any = provider.get_backend(settings.ionq_backend)
         self._jobs: dict[str, Any] = {}
 
     def estimate(
@@ -123,7 +128,9 @@ class IonQSession:
         run_options: dict[str, Any] = {"shots": options.shots}
         if options.seed is not None:
             run_options["sampler_seed"] = options.seed
-        job = self._backend.run(list(circuits), **run_options)
+        # Level 0 translates to IonQ's gates without re-synthesising the sequences we measure.
+        compiled = transpile(list(circuits), backend=self._backend, optimization_level=0)
+        job = self._backend.run(compiled, **run_options)
         job_id = str(job.job_id())
         self._jobs[job_id] = job
         return job_id
