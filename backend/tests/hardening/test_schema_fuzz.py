@@ -48,9 +48,9 @@ def server(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
     kind: str = request.param
-    with deployment(kind, tmp_path_factory.mktemp(f"fuzz-{kind}"), **FUZZ_ENV) as running:
-        running.kind = kind  # type: ignore[attr-defined]
-        yield running
+    with deployment(kind, tmp_path_factory.mktemp(f"fuzz-{kind}"), FUZZ_ENV) as running:
+        running.server.kind = kind  # type: ignore[attr-defined]
+        yield running.server
     record("fuzz_cases", CASES.pop(kind, 0), deployment=kind)
 
 

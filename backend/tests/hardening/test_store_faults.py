@@ -17,6 +17,7 @@ from synqc_backend.execution import ExecutionOptions, ExecutionResult
 from synqc_backend.targets.base import Target
 from tests.conftest import make_settings, services_of, wait_finished
 from tests.hardening.faulty_parts import DelegatingTarget
+from tests.hardening.figures import record_fault, settle
 from tests.hardening.small_filesystem import SmallFilesystem, small_filesystem
 
 HELLO = {"preset": "hello_quantum_sim", "shot_budget": 500, "seed": 7}
@@ -60,7 +61,10 @@ def test_a_full_disk_refuses_submissions_with_503_and_loses_nothing(
     listed = client.get("/runs")
     budget = client.get("/budget").json()
     disk.free()
-    after = wait_finished(client, client.post("/runs", json=HELLO).json()["id"])
+    (after,) = settle(client, [client.post("/runs", json=HELLO).json()["id"]])
+    (before,) = settle(client, [before["id"]])
+    survived = refused.status_code == 503 and after["status"] == "succeeded"
+    assert record_fault("SQLite disk full", [before, after], survived) == 0
 
     store_cannot_write(refused)
     assert listed.status_code == 200
@@ -82,7 +86,9 @@ def test_a_read_only_disk_refuses_submissions_with_503_and_loses_nothing(
         budget = client.get("/budget").json()
     finally:
         disk.writable()
-    after = wait_finished(client, client.post("/runs", json=HELLO).json()["id"])
+    (after,) = settle(client, [client.post("/runs", json=HELLO).json()["id"]])
+    survived = refused.status_code == 503 and after["status"] == "succeeded"
+    assert record_fault("SQLite disk read-only", [before, after], survived) == 0
 
     store_cannot_write(refused)
     assert budget["used"] == 500
@@ -114,9 +120,13 @@ def test_a_run_in_flight_when_the_disk_fills_ends_failed_once_it_has_room(
     assert filled.wait(60)
     time.sleep(1.0)
     disk.free()
-    run = wait_finished(client, run_id, timeout_s=60)
+    (run,) = settle(client, [run_id])
     engine.targets["sim_local"] = real
+    used = client.get("/budget").json()["used"]
+    (after,) = settle(client, [client.post("/runs", json=HELLO).json()["id"]])
+    survived = run["status"] == "failed" and after["status"] == "succeeded"
+    assert record_fault("SQLite disk full mid-run", [run, after], survived) == 0
 
     assert (run["status"], run["error_code"]) == ("failed", "STORE_UNAVAILABLE")
-    assert client.get("/budget").json()["used"] == run["result"]["shots"]["executed"]
+    assert used == run["result"]["shots"]["executed"]
     assert integrity(disk.path / "synqc.db") == "ok"

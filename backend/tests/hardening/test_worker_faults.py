@@ -15,6 +15,7 @@ from synqc_backend.request_context import RequestIdLogFilter
 from synqc_backend.targets.base import Target
 from tests.conftest import make_settings, services_of, wait_finished
 from tests.hardening.faulty_parts import HANGING_TARGET, HangingTarget, RaisingPreset
+from tests.hardening.figures import record_fault, settle
 
 HELLO = "hello_quantum_sim"
 DEADLINE_S = 4.0
@@ -42,12 +43,14 @@ def test_a_hanging_target_times_out_at_the_deadline_and_the_worker_moves_on(
         started = time.monotonic()
         stuck = one_worker.post("/runs", json={"preset": HELLO, "hardware_target": HANGING_TARGET})
         after = one_worker.post("/runs", json={"preset": HELLO, "shot_budget": 500})
-        failed = wait_finished(one_worker, stuck.json()["id"], timeout_s=30)
+        (failed,) = settle(one_worker, [stuck.json()["id"]], timeout_s=30)
         failed_after_s = time.monotonic() - started
-        done = wait_finished(one_worker, after.json()["id"], timeout_s=30)
+        (done,) = settle(one_worker, [after.json()["id"]], timeout_s=30)
         budget = one_worker.get("/budget").json()
     finally:
         hanging.release()
+    moved_on = failed["status"] == "failed" and done["status"] == "succeeded"
+    assert record_fault("target hangs", [failed, done], moved_on) == 0
     assert hanging.entered.is_set()
     assert (failed["status"], failed["error_code"]) == ("failed", "TIMEOUT")
     assert failed["error_detail"] == {"limit_s": DEADLINE_S}
@@ -67,8 +70,11 @@ def test_a_preset_that_raises_fails_its_run_with_the_request_id_and_the_worker_s
     caplog.handler.addFilter(RequestIdLogFilter())
     with caplog.at_level(logging.ERROR):
         bad = one_worker.post("/runs", json={"preset": "health"}).json()
-        failed = wait_finished(one_worker, bad["id"])
+        (failed,) = settle(one_worker, [bad["id"]])
     good = one_worker.post("/runs", json={"preset": HELLO, "shot_budget": 500}).json()
+    (done,) = settle(one_worker, [good["id"]])
+    survived = failed["status"] == "failed" and done["status"] == "succeeded"
+    assert record_fault("preset raises", [failed, done], survived) == 0
 
     assert (failed["status"], failed["error_code"]) == ("failed", "INTERNAL_ERROR")
     request_id = failed["error_detail"]["request_id"]
@@ -78,5 +84,5 @@ def test_a_preset_that_raises_fails_its_run_with_the_request_id_and_the_worker_s
         getattr(record, "request_id", None) == request_id and record.exc_info
         for record in caplog.records
     )
-    assert wait_finished(one_worker, good["id"])["status"] == "succeeded"
+    assert done["status"] == "succeeded"
     assert one_worker.get("/budget").json()["used"] == 600
