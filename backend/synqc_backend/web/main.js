@@ -100,7 +100,10 @@ function route() {
     showView("targets");
     showTargets(document.getElementById("view-targets"), server.targets);
   } else showView("run");
-  if (routedOnce) document.getElementById("main").focus();
+  if (routedOnce) {
+    document.getElementById("main").focus({ preventScroll: true });
+    window.scrollTo(0, 0);
+  }
   routedOnce = true;
 }
 
