@@ -173,9 +173,12 @@ def _health(client: httpx.Client) -> dict[str, Any] | None:
     return health
 
 
-def _drained_health(client: httpx.Client) -> dict[str, Any] | None:
-    """/health once the queue is empty, or the last reading after `DRAIN_WAIT_S`."""
-    deadline = time.monotonic() + DRAIN_WAIT_S
+def _drained_health(client: httpx.Client, test_deadline: float) -> dict[str, Any] | None:
+    """/health once the queue is empty, or the last reading after `DRAIN_WAIT_S`.
+
+    Past the test's own deadline (`--timeout`) it reads once: the test is already late.
+    """
+    deadline = min(time.monotonic() + DRAIN_WAIT_S, test_deadline)
     while True:
         health = _health(client)
         queue = None if health is None else health["queue"]
@@ -212,7 +215,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with ThreadPoolExecutor(max_workers=options.concurrency) as pool:
             outcomes = list(pool.map(test.run_one, range(options.runs)))
         elapsed_s = time.monotonic() - began
-        after = _drained_health(client)
+        after = _drained_health(client, test.deadline)
         metrics_after = _scrape(options.metrics_url)
     summary = Summary(
         options.runs,
