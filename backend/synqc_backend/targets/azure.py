@@ -4,7 +4,8 @@
   in with azure-identity's default credential chain), or the SDK's
   `AZURE_QUANTUM_CONNECTION_STRING` (access key).
 - `SYNQC_AZURE_QUANTUM_TARGET` names the provider target (`ionq.simulator`,
-  `rigetti.sim.qvm`, `quantinuum.sim.h2-1e`, …).
+  `rigetti.sim.qvm`, `quantinuum.sim.h2-1e`, …); `local` runs the same path on the Quantum
+  Development Kit's local simulator backend (`QSharpBackend`), without a workspace.
 
 A batch is one Azure Quantum job per circuit, whose ids are joined with `;`.
 """
@@ -19,12 +20,14 @@ from synqc_backend.config import Settings
 from synqc_backend.execution import Capabilities, ExecutionOptions
 from synqc_backend.models import TargetKind, TargetStatus
 from synqc_backend.targets.base import JobState, Readiness, TargetDescriptor
+from synqc_backend.targets.pacing import IN_PROCESS
 from synqc_backend.targets.provider import JobOutput, ProviderTarget, least_advanced
 from synqc_backend.targets.requirements import first_unready, missing_extra, missing_variables
 
 TARGET_ID = "azure_quantum"
 EXTRA = "azure"
 CONNECTION_STRING = "AZURE_QUANTUM_CONNECTION_STRING"
+LOCAL_TARGET = "local"
 MAX_SHOTS = 10_000
 QUBITS = 20
 BASIS = ("rx", "ry", "rz", "h", "x", "cx", "measure")
@@ -59,11 +62,16 @@ def azure_target(settings: Settings) -> ProviderTarget:
         lambda: _capabilities(settings.azure_quantum_target),
         lambda: azure_readiness(settings),
         lambda: AzureSession(settings),
+        pacing=IN_PROCESS if settings.azure_quantum_target == LOCAL_TARGET else None,
         default_timeout_s=settings.job_timeout_seconds,
     )
 
 
 def azure_readiness(settings: Settings) -> Readiness:
+    if settings.azure_quantum_target == LOCAL_TARGET:
+        return missing_extra(EXTRA, ("azure-quantum", "qdk")) or Readiness(
+            TargetStatus.READY, "the Quantum Development Kit's local simulator (QSharpBackend)"
+        )
     by_key = bool(os.environ.get(CONNECTION_STRING))
     unready = first_unready(
         missing_extra(EXTRA, ("azure-quantum",)),
@@ -93,6 +101,13 @@ class AzureSession:
     states = STATES
 
     def __init__(self, settings: Settings) -> None:
+        self._jobs: dict[str, Any] = {}
+        self._provider: Any = None
+        if settings.azure_quantum_target == LOCAL_TARGET:
+            from qdk.qiskit import QSharpBackend
+
+            self._backend: Any = QSharpBackend()
+            return
         from azure.quantum import Workspace
         from azure.quantum.qiskit import AzureQuantumProvider
 
@@ -103,9 +118,8 @@ class AzureSession:
                 resource_id=settings.azure_quantum_resource_id,
                 location=settings.azure_quantum_location,
             )
-        self._provider: Any = AzureQuantumProvider(workspace)
-        self._backend: Any = self._provider.get_backend(settings.azure_quantum_target)
-        self._jobs: dict[str, Any] = {}
+        self._provider = AzureQuantumProvider(workspace)
+        self._backend = self._provider.get_backend(settings.azure_quantum_target)
 
     def estimate(
         self, circuits: Sequence[QuantumCircuit], options: ExecutionOptions
@@ -116,8 +130,9 @@ class AzureSession:
         ids = []
         for circuit in circuits:
             job = self._backend.run(circuit, shots=options.shots)
-            self._jobs[job.id()] = job
-            ids.append(str(job.id()))
+            job_id = str(job.job_id())
+            self._jobs[job_id] = job
+            ids.append(job_id)
         return JOB_SEPARATOR.join(ids)
 
     def status(self, job_id: str) -> object:
@@ -140,6 +155,8 @@ class AzureSession:
     def _job(self, job_id: str) -> Any:
         job = self._jobs.get(job_id)
         if job is None:
+            if self._provider is None:
+                raise ValueError(f"local job {job_id} ended with the process that ran it")
             job = self._provider.get_job(job_id)
             self._jobs[job_id] = job
         return job

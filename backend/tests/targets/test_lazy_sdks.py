@@ -15,6 +15,8 @@ PROVIDER_SDKS = (
     "azure",
     "pyquil",
     "qcs_sdk",
+    "qdk",
+    "qsharp",
 )
 
 START_AND_LIST = """
@@ -29,6 +31,7 @@ settings = make_settings(
     braket_device="braket_dm",
     ionq_api_key="key",
     rigetti_quantum_processor="pyqvm",
+    azure_quantum_target="local",
     qiskit_runtime_token="token",
 )
 with TestClient(create_app(settings)) as client:

@@ -84,6 +84,7 @@ def test_without_credentials_a_provider_is_unconfigured_and_names_what_it_needs(
             {},
         ),
         ("azure_quantum", {}, {"AZURE_QUANTUM_CONNECTION_STRING": "Endpoint=x"}),
+        ("azure_quantum", {"azure_quantum_target": "local"}, {}),
         ("rigetti_forest", {"rigetti_quantum_processor": "pyqvm"}, {}),
         (
             "rigetti_forest",
