@@ -14,7 +14,7 @@
 #   SYNQC_METRICS_TARGETS   [127.0.0.1:9000,127.0.0.1:9001,127.0.0.1:9002,127.0.0.1:9003]
 #                           host:port of every process's exporter
 #   LOAD_TEST_RUNS [20]  LOAD_TEST_CONCURRENCY [4]  LOAD_TEST_PRESET [health]
-#   ALERT_FOR [10s]  ALERT_WAIT_S [90]: seconds to wait for RedisDisconnected at the sink
+#   ALERT_FOR [10s, whole seconds]  ALERT_WAIT_S [90]: seconds to wait for RedisDisconnected at the sink
 #   PROMETHEUS_PORT [9090]  ALERTMANAGER_PORT [9093]  SINK_PORT [9095]
 #   ALERTMANAGER_CONFIG     [backend/ops/alertmanager-ci.yml] e.g. a rendered staging config
 #   ALERT_CHECK_DIR         [a new temporary folder] configs, data and logs; kept on failure
@@ -39,13 +39,14 @@ PROMETHEUS_PORT=${PROMETHEUS_PORT:-9090}
 ALERTMANAGER_PORT=${ALERTMANAGER_PORT:-9093}
 SINK_PORT=${SINK_PORT:-9095}
 ALERTMANAGER_CONFIG=${ALERTMANAGER_CONFIG:-$ops/alertmanager-ci.yml}
-# Seconds of quiet after the load test: a `for:` period, two evaluations, delivery.
-QUIET_S=$(( ${ALERT_FOR%s} + 12 ))
 
 say() { echo "alert_check: $*"; }
 fail() { say "FAILED: $*" >&2; exit 1; }
 
 [ -n "${STOP_REDIS_COMMAND:-}" ] || { say "set STOP_REDIS_COMMAND" >&2; exit 2; }
+[[ "$ALERT_FOR" =~ ^[0-9]+s$ ]] || { say "ALERT_FOR is whole seconds, like 10s" >&2; exit 2; }
+# Seconds of quiet after the load test: a `for:` period, two evaluations, delivery.
+QUIET_S=$(( ${ALERT_FOR%s} + 12 ))
 for tool in prometheus promtool amtool; do
   command -v "$tool" >/dev/null || { say "$tool not found (apt-get install prometheus prometheus-alertmanager)" >&2; exit 2; }
 done

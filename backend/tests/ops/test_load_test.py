@@ -7,7 +7,6 @@ exits 1; bad arguments exit 2.
 
 import subprocess
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -85,9 +84,7 @@ def test_an_unknown_preset_exits_2(deployment: ProductionDeployment) -> None:
 
 
 @pytest.mark.slow
-def test_an_unreachable_exporter_fails_strict_only(
-    deployment: ProductionDeployment, tmp_path: Path
-) -> None:
+def test_an_unreachable_exporter_fails_strict_only(deployment: ProductionDeployment) -> None:
     dead = ["--metrics-url", "http://127.0.0.1:9/metrics"]
     args = against(deployment, "--runs", "2", "--preset", "hello_quantum_sim", *dead)
 
