@@ -262,5 +262,9 @@ def test_the_image_builds_from_files_that_exist() -> None:
     ]
     assert sources
     assert all((BACKEND / source).exists() for source in sources)
+    ignore = (BACKEND / ".dockerignore").read_text().splitlines()
+    assert ignore[1] == "*"
+    allowed = {line.removeprefix("!").rstrip("/") for line in ignore if line.startswith("!")}
+    assert {source.rstrip("/") for source in sources} == allowed
     froms = [argument for keyword, argument in dockerfile_instructions() if keyword == "FROM"]
     assert all(image.startswith("python:3.12-slim") for image in froms)
