@@ -5,6 +5,7 @@ documents them, and every error in the contract's envelope. The example count is
 (`FUZZ_EXAMPLES` per operation) so the suite stays within CI's budget.
 """
 
+import os
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -28,7 +29,8 @@ from tests.hardening.figures import record
 from tests.live_server import LiveServer
 
 pytestmark = pytest.mark.slow
-FUZZ_EXAMPLES = 12
+# Per operation, deployment and key/no key; `SYNQC_FUZZ_EXAMPLES` raises it for a longer hunt.
+FUZZ_EXAMPLES = int(os.environ.get("SYNQC_FUZZ_EXAMPLES", "12"))
 FUZZ_ENV = {
     # Accepted runs really execute: keep them few and small so fuzzing stays quick.
     "SYNQC_MAX_SHOTS_PER_SESSION": "40000",

@@ -13,7 +13,7 @@ import redis
 
 from synqc_backend.storage.database import normalize_url
 from tests.hardening.deployments import API_KEY, DEPLOYMENTS, Deployment, deployment
-from tests.hardening.figures import record
+from tests.hardening.figures import record, settle
 from tests.live_server import free_port
 
 pytestmark = pytest.mark.slow
@@ -48,11 +48,10 @@ def exercise(running: Deployment) -> str:
         keyed = {"X-Api-Key": API_KEY}
         run = client.post("/runs", json={"preset": "hello_quantum_sim"}, headers=keyed).json()
         seen.append(str(run))
-        for _ in range(600):
-            status = client.get(f"/runs/{run['id']}", headers=keyed)
-            if status.json()["status"] in {"succeeded", "failed", "cancelled"}:
-                break
-        assert status.json()["status"] == "succeeded", status.text
+        client.headers.update(keyed)
+        (finished,) = settle(client, [run["id"]], timeout_s=120)
+        client.headers.clear()
+        assert finished["status"] == "succeeded", finished
         for target in ("ibm_quantum", "ionq_cloud", "aws_braket"):
             body = {"preset": "hello_quantum_sim", "hardware_target": target}
             seen.append(client.post("/runs", json=body, headers=keyed).text)
