@@ -19,7 +19,7 @@ from qiskit import QuantumCircuit
 from synqc_backend.config import Settings
 from synqc_backend.execution import Capabilities, ExecutionOptions
 from synqc_backend.models import TargetKind, TargetStatus
-from synqc_backend.targets.base import JobState, Readiness, TargetDescriptor
+from synqc_backend.targets.base import JobNotFoundError, JobState, Readiness, TargetDescriptor
 from synqc_backend.targets.pacing import IN_PROCESS
 from synqc_backend.targets.provider import JobOutput, ProviderTarget, least_advanced
 from synqc_backend.targets.requirements import first_unready, missing_extra, missing_variables
@@ -156,7 +156,7 @@ class AzureSession:
         job = self._jobs.get(job_id)
         if job is None:
             if self._provider is None:
-                raise ValueError(f"local job {job_id} ended with the process that ran it")
+                raise JobNotFoundError(f"local job {job_id} ended with the process that ran it")
             job = self._provider.get_job(job_id)
             self._jobs[job_id] = job
         return job

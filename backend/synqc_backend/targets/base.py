@@ -72,6 +72,11 @@ class JobDeadlineError(TimeoutError):
     """The provider job did not finish before the run's deadline; it was cancelled."""
 
 
+class JobNotFoundError(LookupError):
+    """A stored job id the provider session cannot find again (an in-process simulator's job
+    ends with its process); the batch is submitted anew."""
+
+
 class ProviderJobFailedError(RuntimeError):
     """The provider reports the job failed or was cancelled on its side."""
 

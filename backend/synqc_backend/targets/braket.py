@@ -21,7 +21,7 @@ from qiskit import QuantumCircuit
 from synqc_backend.config import Settings
 from synqc_backend.execution import Capabilities, ExecutionOptions
 from synqc_backend.models import TargetKind, TargetStatus
-from synqc_backend.targets.base import JobState, Readiness, TargetDescriptor
+from synqc_backend.targets.base import JobNotFoundError, JobState, Readiness, TargetDescriptor
 from synqc_backend.targets.pacing import IN_PROCESS
 from synqc_backend.targets.provider import JobOutput, ProviderTarget, least_advanced
 from synqc_backend.targets.requirements import (
@@ -212,7 +212,7 @@ class BraketSession:
         task = self._tasks.get(task_id)
         if task is None:
             if self._local:
-                raise ValueError(f"local task {task_id} ended with the process that ran it")
+                raise JobNotFoundError(f"local task {task_id} ended with the process that ran it")
             from braket.aws import AwsQuantumTask
 
             task = AwsQuantumTask(task_id, aws_session=self._aws_session)

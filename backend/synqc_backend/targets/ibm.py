@@ -23,7 +23,7 @@ from qiskit import QuantumCircuit
 from synqc_backend.config import Settings
 from synqc_backend.execution import Capabilities, ExecutionOptions
 from synqc_backend.models import TargetKind, TargetStatus
-from synqc_backend.targets.base import JobState, ProviderJobFailedError, Readiness, TargetDescriptor
+from synqc_backend.targets.base import JobNotFoundError, JobState, Readiness, TargetDescriptor
 from synqc_backend.targets.ibm_profiles import IBM_PREFIX, resolve_profile
 from synqc_backend.targets.local_sim import calibration_snapshot, gate_durations_s, references
 from synqc_backend.targets.pacing import IN_PROCESS
@@ -173,9 +173,7 @@ class IbmSession:
         if job is not None:
             return job
         if self._service is None:
-            raise ProviderJobFailedError(
-                f"local testing job {job_id} ended with the process that ran it"
-            )
+            raise JobNotFoundError(f"local testing job {job_id} ended with the process that ran it")
         job = self._service.job(job_id)
         self._jobs[job_id] = job
         return job

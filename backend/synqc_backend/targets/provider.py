@@ -24,6 +24,7 @@ from synqc_backend.models import TargetStatus
 from synqc_backend.targets.base import (
     JobCancelledError,
     JobDeadlineError,
+    JobNotFoundError,
     JobState,
     ProviderJobFailedError,
     ProviderNotReadyError,
@@ -132,8 +133,14 @@ class ProviderTarget:
         if deadline is None:
             deadline = started + self._default_timeout_s
         session = self.session()
-        job = self._attach_or_submit(session, circuits, options)
-        waited = self._wait(session, job, options, deadline)
+        job = self._stored(options)
+        try:
+            if job is None:
+                raise JobNotFoundError("nothing stored for this batch")
+            waited = self._wait(session, job, options, deadline)
+        except JobNotFoundError:
+            job = self._submit(session, circuits, options)
+            waited = self._wait(session, job, options, deadline)
         output = pacing.call(lambda: session.result(job.job_id, circuits))
         finished = pacing.monotonic()
         usage = {**job.usage, **output.usage}
@@ -152,16 +159,20 @@ class ProviderTarget:
             usage=usage,
         )
 
-    def _attach_or_submit(
+    def _stored(self, options: ExecutionOptions) -> ProviderJobRecord | None:
+        """The batch's job at this target stored by an earlier attempt, if any."""
+        stored = None if options.jobs is None else options.jobs.recorded()
+        if stored is not None and stored.target_id == self._descriptor.id:
+            return stored
+        return None
+
+    def _submit(
         self,
         session: ProviderSession,
         circuits: Sequence[QuantumCircuit],
         options: ExecutionOptions,
     ) -> ProviderJobRecord:
-        """The batch's stored job of this target if there is one, else a new submission."""
-        stored = None if options.jobs is None else options.jobs.recorded()
-        if stored is not None and stored.target_id == self._descriptor.id:
-            return stored
+        """Submit the batch as a new job and store its id before waiting for it."""
         estimate = dict(session.estimate(circuits, options))
         job_id = self._pacing.call(lambda: session.submit(circuits, options))
         job = ProviderJobRecord(

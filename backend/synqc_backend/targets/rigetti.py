@@ -20,7 +20,7 @@ from qiskit import QuantumCircuit, transpile
 from synqc_backend.config import Settings
 from synqc_backend.execution import Capabilities, ExecutionOptions
 from synqc_backend.models import TargetKind, TargetStatus
-from synqc_backend.targets.base import JobState, Readiness, TargetDescriptor
+from synqc_backend.targets.base import JobNotFoundError, JobState, Readiness, TargetDescriptor
 from synqc_backend.targets.pacing import IN_PROCESS
 from synqc_backend.targets.provider import JobOutput, ProviderTarget
 from synqc_backend.targets.requirements import (
@@ -171,7 +171,7 @@ class RigettiSession:
     def _future(self, job_id: str) -> "Future[Any]":
         future = self._futures.get(job_id)
         if future is None:
-            raise ValueError(
+            raise JobNotFoundError(
                 f"job {job_id} was awaited by a process that ended; pyQuil cannot re-attach"
             )
         return future

@@ -11,13 +11,14 @@ from typing import Any
 from qiskit import QuantumCircuit
 
 from synqc_backend.execution import ExecutionOptions, ProviderJobRecord
-from synqc_backend.targets.base import JobState
+from synqc_backend.targets.base import JobNotFoundError, JobState
 from synqc_backend.targets.provider import JobOutput
 
 
 @dataclass
 class ScriptedSession:
-    """Reports `script` states one per poll, the last one forever after."""
+    """Reports `script` states one per poll, the last one forever after; job ids in `lost`
+    are unknown to it."""
 
     states: Mapping[str, JobState]
     script: Sequence[object]
@@ -26,6 +27,7 @@ class ScriptedSession:
     submitted: list[int] = field(default_factory=list)
     polled: list[str] = field(default_factory=list)
     cancelled: list[str] = field(default_factory=list)
+    lost: set[str] = field(default_factory=set)
     _positions: Iterator[int] = field(default_factory=lambda: iter(range(1_000_000)))
 
     def estimate(
@@ -40,6 +42,8 @@ class ScriptedSession:
         return f"job-{len(self.submitted)}"
 
     def status(self, job_id: str) -> object:
+        if job_id in self.lost:
+            raise JobNotFoundError(job_id)
         self.polled.append(job_id)
         position = next(self._positions)
         return self.script[min(position, len(self.script) - 1)]

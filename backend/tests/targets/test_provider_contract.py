@@ -161,6 +161,21 @@ def test_a_stored_job_id_is_waited_for_instead_of_submitting_again(target_id: st
 
 
 @pytest.mark.parametrize("target_id", PROVIDERS)
+def test_a_stored_job_the_provider_no_longer_knows_is_submitted_again(target_id: str) -> None:
+    session, clock = scripted(target_id), FakeClock()
+    session.lost = {"job-lost"}
+    ledger = MemoryLedger(stored=ProviderJobRecord(target_id, "job-lost", "running", 1.0))
+
+    result = provider(target_id, session, clock).execute(
+        [bell()], ExecutionOptions(shots=100, jobs=ledger)
+    )
+
+    assert session.submitted == [1]
+    assert result.provider_job_id == "job-1"
+    assert ledger.history[0].job_id == "job-1"
+
+
+@pytest.mark.parametrize("target_id", PROVIDERS)
 def test_a_job_the_provider_fails_fails_the_batch(target_id: str) -> None:
     failed = LIFECYCLES[target_id][2]
     session, clock = scripted(target_id, (failed,)), FakeClock()
