@@ -17,11 +17,12 @@ Run from backend/ (any machine with httpx and prometheus-client):
 import argparse
 import os
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -37,11 +38,14 @@ REQUEST_TIMEOUT_S = 30.0
 
 @dataclass
 class LoadTest:
-    """One load test: its options, HTTP client and deadline (monotonic seconds)."""
+    """One load test: its options, HTTP client, deadline (monotonic seconds) and the waits the
+    server asked for (429 `RATE_LIMITED`, 503), in seconds."""
 
     options: argparse.Namespace
     client: httpx.Client
     deadline: float
+    waits_s: list[float] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def run_one(self, _index: int) -> RunOutcome:
         outcome = RunOutcome()
@@ -50,7 +54,7 @@ class LoadTest:
         response = self._request("POST", "/runs", json=body)
         outcome.submit_latency_s = time.monotonic() - started
         if response is None or response.status_code != 202:
-            outcome.error_code = _error_code(response)
+            outcome.error_code = error_code_of(response)
             return outcome
         outcome.run_id = response.json()["id"]
         self._follow(outcome, started)
@@ -60,7 +64,7 @@ class LoadTest:
         while time.monotonic() < self.deadline:
             response = self._request("GET", f"/runs/{outcome.run_id}")
             if response is None or response.status_code != 200:
-                outcome.error_code = _error_code(response)
+                outcome.error_code = error_code_of(response)
                 return
             run = response.json()
             if run["status"] in FINAL:
@@ -79,15 +83,17 @@ class LoadTest:
                 response = self.client.request(method, path, **kwargs)
             except httpx.TransportError:
                 return None
-            wait_s = _retry_after(response)
+            wait_s = retry_after_s(response)
             if wait_s is None or time.monotonic() + wait_s >= self.deadline:
                 return response
+            with self._lock:
+                self.waits_s.append(wait_s)
             time.sleep(wait_s)
 
 
-def _retry_after(response: httpx.Response) -> float | None:
+def retry_after_s(response: httpx.Response) -> float | None:
     """Seconds to wait before retrying, or None when the answer is final."""
-    if response.status_code not in RETRYABLE or _error_code(response) in NOT_RETRYABLE_429:
+    if response.status_code not in RETRYABLE or error_code_of(response) in NOT_RETRYABLE_429:
         return None
     try:
         return max(0.1, float(response.headers.get("Retry-After", "1")))
@@ -95,7 +101,7 @@ def _retry_after(response: httpx.Response) -> float | None:
         return 1.0
 
 
-def _error_code(response: httpx.Response | None) -> str:
+def error_code_of(response: httpx.Response | None) -> str:
     if response is None:
         return "UNREACHABLE"
     try:
@@ -132,7 +138,13 @@ def parse_options(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--timeout", type=_positive_float, default=600.0, help="seconds for every run to finish"
     )
-    parser.add_argument("--poll-interval", type=_positive_float, default=0.5, help="seconds")
+    parser.add_argument(
+        "--poll-interval",
+        type=_positive_float,
+        default=1.0,
+        help="seconds between polls of one run; concurrency / poll interval is the request "
+        "rate, keep it under the server's SYNQC_RATE_LIMIT_PER_MINUTE / 60",
+    )
     parser.add_argument("--strict", action=argparse.BooleanOptionalAction, default=True)
     options = parser.parse_args(argv)
     options.metrics_url = options.metrics_url or ["http://127.0.0.1:9000/metrics"]
@@ -225,6 +237,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         after,
         metrics_before,
         metrics_after,
+        test.waits_s,
     )
     lines, problems = render(summary)
     print(

@@ -85,6 +85,7 @@ class Summary:
     health_after: dict[str, Any] | None
     metrics_before: list[MetricsReading]
     metrics_after: list[MetricsReading]
+    rate_limited_waits_s: list[float] = field(default_factory=list)
 
 
 def render(summary: Summary) -> tuple[list[str], list[str]]:
@@ -124,6 +125,9 @@ def _latency(summary: Summary, lines: list[str], _problems: list[str]) -> None:
     done = [o.completion_latency_s for o in summary.outcomes if o.completion_latency_s is not None]
     lines.append(f"{'submit latency':<20}{_percentiles(submit, 'ms')}")
     lines.append(f"{'completion latency':<20}{_percentiles(done, 's')}")
+    waits = summary.rate_limited_waits_s
+    told = f"{len(waits)} waits, {sum(waits):.1f} s in all, as Retry-After asked" if waits else "no"
+    lines.append(f"{'rate limited':<20}{told}")
 
 
 def _percentiles(values: list[float], unit: str) -> str:

@@ -110,3 +110,11 @@ def test_an_embedded_deployment_does_not_need_redis() -> None:
 @pytest.mark.parametrize(("q", "expected"), [(50, 5.0), (95, 10.0), (99, 10.0), (10, 1.0)])
 def test_percentiles_are_nearest_rank(q: float, expected: float) -> None:
     assert percentile([float(v) for v in range(10, 0, -1)], q) == expected
+
+
+def test_waits_the_server_asked_for_are_reported_not_failed() -> None:
+    lines, problems = render(summary([done()], rate_limited_waits_s=[12.0, 3.5]))
+    assert problems == []
+    assert "rate limited        2 waits, 15.5 s in all, as Retry-After asked" in lines
+    quiet, _ = render(summary([done()]))
+    assert "rate limited        no" in quiet
