@@ -186,7 +186,8 @@ class RigettiSession:
             if self._processor == PYQVM:
                 from pyquil.pyqvm import PyQVM
 
-                qvm = PyQVM(n_qubits=PYQVM_QUBITS, seed=seed)
+                width = max((int(q) for q in program.get_qubit_indices()), default=0) + 1
+                qvm = PyQVM(n_qubits=width, seed=seed)
                 result = qvm.get_result(qvm.execute(program))
             else:
                 from pyquil import get_qc

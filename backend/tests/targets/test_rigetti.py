@@ -75,7 +75,13 @@ def rigetti_client(tmp_path: Path) -> Iterator[TestClient]:
 def test_a_bell_run_on_pyqvm_comes_back_with_counts(rigetti_client: TestClient) -> None:
     run_id = rigetti_client.post(
         "/runs",
-        json={"preset": "hello_quantum_sim", "hardware_target": "rigetti_forest", "seed": 1},
+        json={
+            "preset": "hello_quantum_sim",
+            "hardware_target": "rigetti_forest",
+            "seed": 1,
+            # PyQVM simulates shot by shot in Python.
+            "shot_budget": 500,
+        },
     ).json()["id"]
 
     run = wait_finished(rigetti_client, run_id, 120)
