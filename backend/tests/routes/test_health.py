@@ -218,14 +218,11 @@ def test_hardware_targets_lists_the_six_ids_with_only_the_simulator_ready(
 @pytest.mark.parametrize(
     ("target_id", "needs"),
     [
-        ("aws_braket", ("synqc-backend[braket]", "AWS_REGION", "SYNQC_BRAKET_DEVICE_ARN")),
-        (
-            "ibm_quantum",
-            ("synqc-backend[ibm]", "SYNQC_QISKIT_RUNTIME_TOKEN", "SYNQC_QISKIT_RUNTIME_INSTANCE"),
-        ),
-        ("azure_quantum", ("synqc-backend[azure]", "AZURE_QUANTUM_WORKSPACE_RESOURCE_ID")),
-        ("ionq_cloud", ("synqc-backend[ionq]", "IONQ_API_KEY")),
-        ("rigetti_forest", ("synqc-backend[rigetti]", "QCS")),
+        ("aws_braket", ("SYNQC_BRAKET_DEVICE", "SYNQC_BRAKET_S3_BUCKET", "AWS credentials")),
+        ("ibm_quantum", ("SYNQC_QISKIT_RUNTIME_TOKEN", "QISKIT_IBM_TOKEN")),
+        ("azure_quantum", ("SYNQC_AZURE_QUANTUM_RESOURCE_ID", "SYNQC_AZURE_QUANTUM_LOCATION")),
+        ("ionq_cloud", ("SYNQC_IONQ_API_KEY", "IONQ_API_KEY")),
+        ("rigetti_forest", ("SYNQC_RIGETTI_QUANTUM_PROCESSOR", "QCS")),
     ],
 )
 def test_an_unconfigured_target_says_what_it_needs(
