@@ -19,7 +19,8 @@ import yaml
 
 from synqc_backend import api
 from synqc_backend.cli import cli, serve
-from synqc_backend.config import Settings
+from synqc_backend.config import Environment, Settings
+from synqc_backend.deployment_policy import production_problems
 from tests.ops.ops_files import BACKEND, OPS, REPOSITORY
 
 COMPOSE = REPOSITORY / "docker-compose.yml"
@@ -65,9 +66,14 @@ def interpolate(value: Any, env: dict[str, str]) -> Any:
     return VARIABLE.sub(substitute, value)
 
 
+def operator_env() -> dict[str, str]:
+    """`.env.example` with the secrets an operator must fill in."""
+    return {**env_example(), "POSTGRES_PASSWORD": "pg-secret", "SYNQC_API_KEY": "k" * 24}
+
+
 def compose(env: dict[str, str] | None = None) -> dict[str, Any]:
     document = yaml.safe_load(COMPOSE.read_text())
-    interpolated: dict[str, Any] = interpolate(document, env_example() if env is None else env)
+    interpolated: dict[str, Any] = interpolate(document, operator_env() if env is None else env)
     return interpolated
 
 
@@ -108,10 +114,22 @@ def test_the_schema_check_catches_an_invalid_file(tmp_path: Path) -> None:
     assert "restart_policy" in result.stdout + result.stderr
 
 
-def test_the_postgres_password_is_required() -> None:
-    env = {k: v for k, v in env_example().items() if k != "POSTGRES_PASSWORD"}
-    with pytest.raises(MissingVariable, match="POSTGRES_PASSWORD"):
-        compose(env)
+@pytest.mark.parametrize("secret", ["POSTGRES_PASSWORD", "SYNQC_API_KEY"])
+def test_the_secrets_are_required(secret: str) -> None:
+    with pytest.raises(MissingVariable, match=secret):
+        compose({**operator_env(), secret: ""})
+
+
+@pytest.mark.parametrize("service", ["migrate", "api", "worker"])
+def test_the_services_settings_pass_the_production_policy(
+    services: dict[str, dict[str, Any]], service: str
+) -> None:
+    environment = services[service]["environment"]
+    settings = Settings.model_validate(
+        {name.removeprefix("SYNQC_").lower(): value for name, value in environment.items()}
+    )
+    assert settings.env is Environment.PROD
+    assert production_problems(settings) == []
 
 
 def test_every_service_is_there_and_every_dependency_exists(
