@@ -2,12 +2,13 @@
 
 Run from backend/: `../.venv/bin/python bench/throughput.py [--runs 200] [--levels 1,8,32]`.
 In one run it measures
-- the ceiling: a bare FastAPI POST endpoint under uvicorn (1 and 2 processes), requests/s;
+- the ceiling: a bare FastAPI POST endpoint, served like the API (1 and 2 processes):
+  requests/s and its own submit p95;
 - embedded: `synqc serve` (SQLite, 2 worker threads);
 - production: a throwaway redis-server, a scratch PostgreSQL database on 127.0.0.1:5432,
-  `uvicorn synqc_backend.api:app --workers 2` and two `synqc worker --threads 2`;
+  `synqc serve --workers 2` and two `synqc worker --threads 2`;
 at each concurrency: submit latency p50/p95 (client side) and completed runs/s (first submit
-to last run final), then prints the ratios.
+to last run final), then prints the ratios. Each of the concurrent clients is its own session.
 """
 
 import argparse
@@ -42,6 +43,18 @@ BARE_APP = textwrap.dedent(
     @app.post("/runs", status_code=202)
     def submit() -> dict[str, str]:
         return {"status": "queued"}
+
+    if __name__ == "__main__":
+        import sys
+
+        import uvicorn
+        from uvicorn.supervisors import Multiprocess
+
+        from synqc_backend.listener import tcp_listener
+
+        port, workers = int(sys.argv[1]), int(sys.argv[2])
+        config = uvicorn.Config("bare_app:app", workers=workers, log_level="warning")
+        Multiprocess(config, sockets=[tcp_listener("127.0.0.1", port)]).run()
     """
 )
 FINAL = ("succeeded", "failed", "cancelled")
@@ -63,9 +76,11 @@ def drive(base_url: str, runs: int, concurrency: int, wait: bool) -> tuple[list[
     body = {"preset": "hello_quantum_sim", "shot_budget": 100}
     with httpx.Client(base_url=base_url, timeout=60) as client:
 
-        def submit(_: int) -> tuple[float, str | None]:
+        def submit(index: int) -> tuple[float, str | None]:
+            # Each of the `concurrency` clients is its own session, as separate operators are.
+            session = {"X-Session-Id": f"bench-client-{index % concurrency}"}
             started = time.monotonic()
-            response = client.post("/runs", json=body)
+            response = client.post("/runs", json=body, headers=session)
             elapsed = time.monotonic() - started
             run_id = response.json().get("id") if response.status_code == 202 else None
             return elapsed, run_id
@@ -125,22 +140,26 @@ def wait_ready(url: str, timeout_s: float = 60) -> None:
     raise TimeoutError(url)
 
 
-def ceiling(workdir: Path, workers: int, runs: int, levels: list[int]) -> dict[int, float]:
+@dataclass(frozen=True)
+class Bare:
+    """The bare endpoint at one concurrency: requests/s and client-side p95 latency."""
+
+    requests_per_s: float
+    p95_ms: float
+
+
+def ceiling(workdir: Path, workers: int, runs: int, levels: list[int]) -> dict[int, Bare]:
     (workdir / "bare_app.py").write_text(BARE_APP)
     port = free_port()
-    args = [
-        str(VENV_BIN / "uvicorn"),
-        "bare_app:app",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--log-level",
-        "warning",
-    ]
+    # Served as `synqc serve --workers N` serves the API: uvicorn's supervisor on our listener.
+    args = [sys.executable, "bare_app.py", str(port), str(workers)]
+    found = {}
     with process(args, {}, workdir, f"bare-{workers}.log"):
         wait_ready(f"http://127.0.0.1:{port}/docs")
-        return {c: drive(f"http://127.0.0.1:{port}", runs * 5, c, wait=False)[1] for c in levels}
+        for concurrency in levels:
+            latencies, rate, _ = drive(f"http://127.0.0.1:{port}", runs * 5, concurrency, False)
+            found[concurrency] = Bare(rate, percentile(latencies, 95) * 1e3)
+    return found
 
 
 def measure(mode: str, base_url: str, runs: int, levels: list[int]) -> list[Level]:
@@ -204,16 +223,7 @@ def production(workdir: Path, runs: int, levels: list[int]) -> list[Level]:
             "SYNQC_RATE_LIMIT_PER_MINUTE": "0",
             "SYNQC_MAX_ACTIVE_RUNS_PER_SESSION": "100000",
         }
-        api = [
-            str(VENV_BIN / "uvicorn"),
-            "synqc_backend.api:app",
-            "--port",
-            str(port),
-            "--workers",
-            "2",
-            "--log-level",
-            "warning",
-        ]
+        api = [str(VENV_BIN / "synqc"), "serve", "--port", str(port), "--workers", "2"]
         stack.enter_context(process(api, env, workdir, "api.log"))
         for index in range(2):
             worker = [str(VENV_BIN / "synqc"), "worker", "--threads", "2"]
@@ -236,21 +246,23 @@ def main() -> None:
     print(f"{options.runs} hello_quantum_sim runs (100 shots) per level, {os.cpu_count()} cores")
     print(
         f"{'mode':<11}{'conc':>5}{'submit p50 ms':>15}{'submit p95 ms':>15}{'runs/s':>9}"
-        f"{'failed':>8}{'ceiling req/s':>15}"
+        f"{'failed':>8}{'bare req/s':>12}{'bare p95 ms':>13}"
     )
     for row in rows:
         bare = (one if row.mode == "embedded" else two)[row.concurrency]
         print(
             f"{row.mode:<11}{row.concurrency:>5}{row.submit_p50_ms:>15.1f}"
-            f"{row.submit_p95_ms:>15.1f}{row.throughput:>9.1f}{row.failed:>8}{bare:>15.0f}"
+            f"{row.submit_p95_ms:>15.1f}{row.throughput:>9.1f}{row.failed:>8}"
+            f"{bare.requests_per_s:>12.0f}{bare.p95_ms:>13.1f}"
         )
     by = {(r.mode, r.concurrency): r for r in rows}
     for concurrency in levels:
-        ratio = by["production", concurrency].throughput / by["embedded", concurrency].throughput
+        production_row = by["production", concurrency]
+        ratio = production_row.throughput / by["embedded", concurrency].throughput
         print(
             f"concurrency {concurrency}: production / embedded runs/s = {ratio:.2f}x; "
-            f"production runs/s / bare ceiling (2 procs) = "
-            f"{by['production', concurrency].throughput / two[concurrency]:.3f}"
+            f"production submit p95 / bare endpoint p95 (2 procs) = "
+            f"{production_row.submit_p95_ms / two[concurrency].p95_ms:.1f}x"
         )
 
 

@@ -12,7 +12,7 @@ from synqc_backend import deployment_policy, run_report
 from synqc_backend.api import create_app
 from synqc_backend.config import Settings
 from synqc_backend.errors import ApiError
-from synqc_backend.http_server import uvicorn_config
+from synqc_backend.http_server import serve_processes, uvicorn_config
 from synqc_backend.logging_setup import configure_logging
 from synqc_backend.models import Preset, RunExperimentRequest, RunExperimentResponse
 from synqc_backend.services import Services, create_services, start_services, targets_for
@@ -34,6 +34,12 @@ cli = typer.Typer(
 def serve(
     host: Annotated[str, typer.Option(help="address to bind")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to bind")] = 8001,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1, help="API processes sharing the port (production: needs SYNQC_REDIS_URL)"
+        ),
+    ] = 1,
 ) -> None:
     """Serve the API and the console (embedded default: SQLite, in-process workers)."""
     configure_logging()
@@ -43,7 +49,18 @@ def serve(
     except deployment_policy.UnsafeSettingsError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from error
-    uvicorn.Server(uvicorn_config(create_app(settings), settings, host, port)).run()
+    if workers == 1:
+        uvicorn.Server(uvicorn_config(create_app(settings), settings, host, port)).run()
+        return
+    if settings.embedded:
+        # Each process would run its own queue, budgets and recovery over one store.
+        typer.echo(
+            "error: --workers above 1 needs the production deployment (SYNQC_REDIS_URL); "
+            "the embedded default serves from one process",
+            err=True,
+        )
+        raise typer.Exit(2)
+    serve_processes(settings, host, port, workers)
 
 
 @cli.command()

@@ -10,14 +10,20 @@
 """
 
 import asyncio
+from functools import cache
+from typing import Any
 
 import h11
 import uvicorn
 from fastapi import FastAPI
 from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.supervisors import Multiprocess
 
 from synqc_backend.config import Settings
+from synqc_backend.listener import tcp_listener
+from synqc_backend.logging_setup import log_config
 
+APP_IMPORT_PATH = "synqc_backend.api:app"
 KEEP_ALIVE_S = 5
 MAX_HEAD_BYTES = 16 * 1024
 
@@ -73,15 +79,53 @@ def protocol_for(settings: Settings) -> type[HeaderTimeoutProtocol]:
     )
 
 
+class EnvironmentProtocol(HeaderTimeoutProtocol):
+    """The protocol of each process of `synqc serve --workers N`.
+
+    Those processes start afresh and build their app from the environment's settings; uvicorn
+    hands them the protocol by import path, so the header timeout comes from there too.
+    """
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        self.header_timeout_s = _environment_header_timeout_s()
+        super().connection_made(transport)
+
+
+@cache
+def _environment_header_timeout_s() -> float:
+    return Settings().request_header_timeout_seconds
+
+
 def uvicorn_config(app: FastAPI, settings: Settings, host: str, port: int) -> uvicorn.Config:
-    """uvicorn's settings for `synqc serve`."""
+    """uvicorn's settings for `synqc serve` in one process."""
     return uvicorn.Config(
         app,
         host=host,
         port=port,
-        log_config=None,
         http=protocol_for(settings),
-        timeout_keep_alive=KEEP_ALIVE_S,
-        limit_concurrency=settings.max_connections,
-        h11_max_incomplete_event_size=MAX_HEAD_BYTES,
+        **_limits(settings),
     )
+
+
+def serve_processes(settings: Settings, host: str, port: int, workers: int) -> None:
+    """Serve `synqc_backend.api:app` from `workers` processes sharing one listening socket.
+
+    uvicorn's supervisor restarts a process that dies; the socket is ours (`tcp_listener`) so
+    that every connection gets `TCP_NODELAY`.
+    """
+    config = uvicorn.Config(
+        APP_IMPORT_PATH,
+        workers=workers,
+        http=f"{__name__}:{EnvironmentProtocol.__name__}",
+        **_limits(settings),
+    )
+    Multiprocess(config, sockets=[tcp_listener(host, port)]).run()
+
+
+def _limits(settings: Settings) -> dict[str, Any]:
+    return {
+        "log_config": log_config(),
+        "timeout_keep_alive": KEEP_ALIVE_S,
+        "limit_concurrency": settings.max_connections,
+        "h11_max_incomplete_event_size": MAX_HEAD_BYTES,
+    }

@@ -59,14 +59,13 @@ class SynqcProcess:
 
 
 class LiveServer(SynqcProcess):
-    """`synqc serve` on a free port."""
+    """`synqc serve` on a free port (`workers` API processes)."""
 
-    def __init__(self, workdir: Path, env: dict[str, str]) -> None:
+    def __init__(self, workdir: Path, env: dict[str, str], workers: int = 1) -> None:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
-        super().__init__(
-            workdir, env, ["serve", "--port", str(self.port)], f"serve-{self.port}.log"
-        )
+        args = ["serve", "--port", str(self.port), "--workers", str(workers)]
+        super().__init__(workdir, env, args, f"serve-{self.port}.log")
 
     def wait_ready(self, timeout_s: float = 60.0) -> None:
         deadline = time.monotonic() + timeout_s
@@ -92,8 +91,8 @@ class WorkerProcess(SynqcProcess):
 
 
 @contextmanager
-def live_server(workdir: Path, env: dict[str, str]) -> Iterator[LiveServer]:
-    server = LiveServer(workdir, env)
+def live_server(workdir: Path, env: dict[str, str], workers: int = 1) -> Iterator[LiveServer]:
+    server = LiveServer(workdir, env, workers)
     try:
         server.wait_ready()
         yield server

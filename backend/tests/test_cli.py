@@ -60,3 +60,12 @@ def test_migrate_creates_the_schema(tmp_path: Path) -> None:
     result = runner.invoke(cli, ["migrate"])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "cli.db").exists()
+
+
+def test_serve_refuses_several_processes_in_the_embedded_default(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("SYNQC_REDIS_URL", raising=False)
+    result = runner.invoke(cli, ["serve", "--workers", "2"])
+    assert result.exit_code == 2
+    assert "SYNQC_REDIS_URL" in result.output

@@ -207,6 +207,42 @@ def test_metrics_of_two_api_processes_agree_with_health(
         assert gauge(text, "synqc_budget_session_keys") == health["budget_tracker"]["session_keys"]
 
 
+def test_serve_with_two_processes_answers_from_both_and_runs_reach_a_worker(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    port = free_port()
+    metrics = {**env, "SYNQC_ENABLE_METRICS": "true", "SYNQC_METRICS_PORT": str(port)}
+    with live_server(tmp_path, metrics, workers=2) as api:
+        worker = WorkerProcess(tmp_path, env)
+        try:
+            runs = wait_final(api, [submit(api) for _ in range(4)])
+        finally:
+            worker.stop()
+        exporters = [_process_label(port), _process_label(port + 1)]
+    assert [run["status"] for run in runs] == ["succeeded"] * 4
+    assert all(label.startswith("api-") for label in exporters)
+    assert len(set(exporters)) == 2
+
+
+def _process_label(metrics_port: int) -> str:
+    """The `process` label of the exporter on this port, waiting for it to come up."""
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            text = httpx.get(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5).text
+            break
+        except httpx.TransportError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+    (label,) = {
+        line.split('process="', 1)[1].split('"', 1)[0]
+        for line in text.splitlines()
+        if line.startswith("synqc_") and 'process="' in line
+    }
+    return label
+
+
 def gauge(text: str, name: str) -> float:
     """The value of a single-sample gauge in a Prometheus text exposition."""
     (value,) = [
