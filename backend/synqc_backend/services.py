@@ -87,9 +87,7 @@ def create_budget(settings: Settings) -> BudgetTracker:
 
 def targets_for(settings: Settings) -> dict[str, Target]:
     """The registry with sim_local's device profile and any local backend mappings."""
-    return build_targets(
-        resolve_profile(settings.sim_profile), settings.qiskit_backends, settings
-    )
+    return build_targets(resolve_profile(settings.sim_profile), settings.qiskit_backends, settings)
 
 
 def create_services(settings: Settings) -> Services:
