@@ -73,13 +73,13 @@ trap cleanup EXIT
 
 # What a URL answers, or nothing; JSON fields are read with Python's standard library.
 fetch() { "$PYTHON" -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())' "$1" 2>/dev/null || true; }
-json_query() {  # json_query EXPRESSION: EXPRESSION of `data` (stdin as JSON), or nothing
+json_query() {  # json_query EXPRESSION: EXPRESSION of `data` (stdin as JSON); exit 1 if it fails
   "$PYTHON" -c "import json, sys
 try:
     data = json.loads(sys.stdin.read())
     print($1)
 except Exception:
-    print('')"
+    sys.exit(1)"
 }
 wait_for() {  # wait_for SECONDS DESCRIPTION COMMAND...: until COMMAND succeeds
   local deadline=$((SECONDS + $1)) what=$2; shift 2
@@ -100,7 +100,8 @@ sed -E "s/^( *for:).*/\1 $ALERT_FOR/" "$ops/synqc-alerts.yml" >"$workdir/synqc-a
 sed "s#http://127.0.0.1:9095/#http://127.0.0.1:$SINK_PORT/#" "$ALERTMANAGER_CONFIG" >"$workdir/alertmanager.yml"
 promtool check config "$workdir/prometheus.yml" >/dev/null || fail "promtool check config"
 amtool check-config "$workdir/alertmanager.yml" >/dev/null || fail "amtool check-config"
-target_count=$(json_query 'len(data[0]["targets"])' <"$workdir/synqc-targets.json")
+target_count=$(json_query 'len(data[0]["targets"]) or sys.exit(1)' <"$workdir/synqc-targets.json") \
+  || fail "SYNQC_METRICS_TARGETS names no target"
 
 # --- start the sink, Alertmanager and Prometheus ------------------------------------------
 "$PYTHON" "$scripts/webhook_sink.py" --port "$SINK_PORT" --output "$workdir/alerts.jsonl" \
@@ -124,7 +125,7 @@ wait_for 30 "Prometheus" ready "$prom/-/ready"
 targets_up() {
   local up
   up=$(fetch "$prom/api/v1/query?query=sum(up%7Bjob%3D%22synqc%22%7D)" \
-    | json_query 'int(float(data["data"]["result"][0]["value"][1])) if data and data["data"]["result"] else 0')
+    | json_query 'int(float(data["data"]["result"][0]["value"][1]))') || return 1
   [ "$up" = "$target_count" ]
 }
 wait_for 60 "all $target_count SynQc exporters to be scraped" targets_up
@@ -139,9 +140,10 @@ for target in "${targets[@]}"; do metrics_args+=(--metrics-url "http://$target/m
   --strict || fail "the load test failed on a healthy service"
 say "load test passed; watching for alerts for ${QUIET_S} s"
 sleep "$QUIET_S"
-received=$(fetch "$sink/alerts" | json_query 'len(data)')
+received=$(fetch "$sink/alerts" | json_query 'len(data)') || fail "cannot read the sink's alerts"
 firing=$(fetch "$prom/api/v1/alerts" \
-  | json_query '",".join(a["labels"]["alertname"] for a in data["data"]["alerts"] if a["state"] == "firing")')
+  | json_query '",".join(a["labels"]["alertname"] for a in data["data"]["alerts"] if a["state"] == "firing")') \
+  || fail "cannot read Prometheus's alerts"
 [ "$received" = "0" ] || fail "the sink received $received alert(s) during the healthy run: $(fetch "$sink/alerts")"
 [ -z "$firing" ] || fail "Prometheus fires during the healthy run: $firing"
 say "healthy run: no alert fired, none delivered"
@@ -153,8 +155,9 @@ stopped_at=$SECONDS
 redis_alert_delivered() {
   local count
   count=$(fetch "$sink/alerts" \
-    | json_query 'sum(a["alertname"] == "RedisDisconnected" and a["status"] == "firing" for a in data)')
-  [ "${count:-0}" -gt 0 ]
+    | json_query 'sum(a["alertname"] == "RedisDisconnected" and a["status"] == "firing" for a in data)') \
+    || return 1
+  [ "$count" -gt 0 ]
 }
 wait_for "$ALERT_WAIT_S" "RedisDisconnected at the sink" redis_alert_delivered
 say "RedisDisconnected delivered to the sink $((SECONDS - stopped_at)) s after Redis stopped"

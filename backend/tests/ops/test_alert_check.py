@@ -13,9 +13,39 @@ import pytest
 
 from tests.live_server import free_port
 from tests.ops.ops_files import PYTHON, SCRIPTS, require_tool
-from tests.ops.production_deployment import production_deployment
+from tests.ops.production_deployment import ProductionDeployment, production_deployment
+
+type Result = subprocess.CompletedProcess[str]
 
 pytestmark = pytest.mark.slow
+
+
+def alert_check(deployment: ProductionDeployment, workdir: Path, **env: str) -> Result:
+    """Run alert_check.sh against `deployment` with Prometheus, Alertmanager and sink on free
+    ports; `env` overrides the defaults below."""
+    settings = {
+        "PYTHON": PYTHON,
+        "SYNQC_BASE_URL": deployment.base_url,
+        "SYNQC_METRICS_TARGETS": ",".join(deployment.metrics_targets),
+        "LOAD_TEST_RUNS": "12",
+        "LOAD_TEST_CONCURRENCY": "4",
+        "LOAD_TEST_PRESET": "hello_quantum_sim",
+        "PROMETHEUS_PORT": str(free_port()),
+        "ALERTMANAGER_PORT": str(free_port()),
+        "SINK_PORT": str(free_port()),
+        "ALERT_CHECK_DIR": str(workdir),
+        **env,
+    }
+    result = subprocess.run(
+        ["bash", str(SCRIPTS / "alert_check.sh")],
+        env={**os.environ, **settings},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    print(result.stdout, result.stderr)
+    return result
 
 
 def test_healthy_load_alerts_nothing_and_a_lost_redis_is_delivered(tmp_path: Path) -> None:
@@ -28,29 +58,23 @@ def test_healthy_load_alerts_nothing_and_a_lost_redis_is_delivered(tmp_path: Pat
         require_tool(tool, package)
     redis_cli = require_tool("redis-cli", "redis-tools")
     with production_deployment(tmp_path) as deployment:
-        env = {
-            **os.environ,
-            "PYTHON": PYTHON,
-            "SYNQC_BASE_URL": deployment.base_url,
-            "SYNQC_METRICS_TARGETS": ",".join(deployment.metrics_targets),
-            "STOP_REDIS_COMMAND": f"{redis_cli} -p {deployment.redis.port} shutdown nosave",
-            "LOAD_TEST_RUNS": "12",
-            "LOAD_TEST_CONCURRENCY": "4",
-            "LOAD_TEST_PRESET": "hello_quantum_sim",
-            "PROMETHEUS_PORT": str(free_port()),
-            "ALERTMANAGER_PORT": str(free_port()),
-            "SINK_PORT": str(free_port()),
-            "ALERT_CHECK_DIR": str(tmp_path / "alert-check"),
-        }
-        result = subprocess.run(
-            ["bash", str(SCRIPTS / "alert_check.sh")],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
+        # The check can fail: a "stop" that leaves Redis up never delivers the alert.
+        missed = alert_check(
+            deployment,
+            tmp_path / "missed",
+            STOP_REDIS_COMMAND="true",
+            LOAD_TEST_RUNS="4",
+            ALERT_FOR="5s",
+            ALERT_WAIT_S="20",
         )
-        print(result.stdout, result.stderr)
+        assert missed.returncode == 1, missed.stdout + missed.stderr
+        assert "timed out waiting for RedisDisconnected at the sink" in missed.stderr
+
+        result = alert_check(
+            deployment,
+            tmp_path / "alert-check",
+            STOP_REDIS_COMMAND=f"{redis_cli} -p {deployment.redis.port} shutdown nosave",
+        )
 
         assert result.returncode == 0, result.stdout + result.stderr
         assert "healthy run: no alert fired, none delivered" in result.stdout
