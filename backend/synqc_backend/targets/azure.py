@@ -11,7 +11,9 @@ A batch is one Azure Quantum job per circuit, whose ids are joined with `;`.
 """
 
 import os
-from collections.abc import Mapping, Sequence
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from qiskit import QuantumCircuit
@@ -96,11 +98,14 @@ def azure_readiness(settings: Settings) -> Readiness:
 
 
 class AzureSession:
-    """Azure Quantum jobs on one provider target of a workspace."""
+    """Azure Quantum jobs on one provider target of a workspace.
+
+    `workspace` replaces the `Workspace` built from settings (endpoint, credential).
+    """
 
     states = STATES
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, workspace: Any = None) -> None:
         self._jobs: dict[str, Any] = {}
         self._provider: Any = None
         if settings.azure_quantum_target == LOCAL_TARGET:
@@ -108,18 +113,11 @@ class AzureSession:
 
             self._backend: Any = QSharpBackend()
             return
-        from azure.quantum import Workspace
-        from azure.quantum.qiskit import AzureQuantumProvider
+        with _sdk_calls():
+            from azure.quantum.qiskit import AzureQuantumProvider
 
-        if os.environ.get(CONNECTION_STRING):
-            workspace = Workspace.from_connection_string(os.environ[CONNECTION_STRING])
-        else:
-            workspace = Workspace(
-                resource_id=settings.azure_quantum_resource_id,
-                location=settings.azure_quantum_location,
-            )
-        self._provider = AzureQuantumProvider(workspace)
-        self._backend = self._provider.get_backend(settings.azure_quantum_target)
+            self._provider = AzureQuantumProvider(workspace or _workspace(settings))
+            self._backend = self._provider.get_backend(settings.azure_quantum_target)
 
     def estimate(
         self, circuits: Sequence[QuantumCircuit], options: ExecutionOptions
@@ -129,7 +127,8 @@ class AzureSession:
     def submit(self, circuits: Sequence[QuantumCircuit], options: ExecutionOptions) -> str:
         ids = []
         for circuit in circuits:
-            job = self._backend.run(circuit, shots=options.shots)
+            with _sdk_calls():
+                job = self._backend.run(circuit, shots=options.shots)
             job_id = str(job.job_id())
             self._jobs[job_id] = job
             ids.append(job_id)
@@ -138,19 +137,22 @@ class AzureSession:
     def status(self, job_id: str) -> object:
         """The batch's state in Qiskit's words: a failed or cancelled job decides it, else
         the least advanced job."""
-        raw = [_name(self._job(one).status()) for one in job_id.split(JOB_SEPARATOR)]
+        with _sdk_calls():
+            raw = [_name(self._job(one).status()) for one in job_id.split(JOB_SEPARATOR)]
         return least_advanced(raw, STATES)
 
     def result(self, job_id: str, circuits: Sequence[QuantumCircuit]) -> JobOutput:
-        counts = tuple(
-            _qiskit_counts(self._job(one).result().get_counts())
-            for one in job_id.split(JOB_SEPARATOR)
-        )
+        with _sdk_calls():
+            counts = tuple(
+                _qiskit_counts(self._job(one).result().get_counts())
+                for one in job_id.split(JOB_SEPARATOR)
+            )
         return JobOutput(counts, f"azure {self._backend.name}")
 
     def cancel(self, job_id: str) -> None:
-        for one in job_id.split(JOB_SEPARATOR):
-            self._job(one).cancel()
+        with _sdk_calls():
+            for one in job_id.split(JOB_SEPARATOR):
+                self._job(one).cancel()
 
     def _job(self, job_id: str) -> Any:
         job = self._jobs.get(job_id)
@@ -160,6 +162,26 @@ class AzureSession:
             job = self._provider.get_job(job_id)
             self._jobs[job_id] = job
         return job
+
+
+@contextmanager
+def _sdk_calls() -> Iterator[None]:
+    """azure-quantum 3.13 imports the deprecated `qsharp` shim and calls its own deprecated
+    `configuration()`; those warnings are the SDK's, not ours."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        yield
+
+
+def _workspace(settings: Settings) -> Any:
+    """The workspace from `AZURE_QUANTUM_CONNECTION_STRING`, else from its id and location."""
+    from azure.quantum import Workspace
+
+    if os.environ.get(CONNECTION_STRING):
+        return Workspace.from_connection_string(os.environ[CONNECTION_STRING])
+    return Workspace(
+        resource_id=settings.azure_quantum_resource_id, location=settings.azure_quantum_location
+    )
 
 
 def _qiskit_counts(counts: Mapping[str, int]) -> dict[str, int]:
