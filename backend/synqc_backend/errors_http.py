@@ -3,6 +3,7 @@
 import logging
 from typing import Any
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -62,6 +63,15 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
 async def _store_error(request: Request, exc: Exception) -> JSONResponse:
     """The store cannot be reached: 503 with a retry hint; any other database error is a bug."""
     assert isinstance(exc, DBAPIError)
+    if isinstance(exc.orig, psycopg.DataError) and "NUL" in str(exc.orig):
+        # A NUL byte in a path or query value: PostgreSQL text cannot hold one.
+        body = error_envelope(
+            ErrorCode.INVALID_REQUEST,
+            "invalid request: a value contains a NUL character",
+            {},
+            "remove NUL (\\x00, %00) characters from the path and query",
+        )
+        return JSONResponse(body, status_code=422)
     if is_unreachable(exc):
         message = "the run store is unreachable"
         hint = (

@@ -1,9 +1,9 @@
 """The HTTP contract: request and response models and their enums (see API_CONTRACT.md)."""
 
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 
 class Preset(StrEnum):
@@ -50,6 +50,18 @@ class TargetStatus(StrEnum):
     UNAVAILABLE = "unavailable"
 
 
+def _without_nul(text: str) -> str:
+    # PostgreSQL text cannot hold NUL; refused here, both stores accept the same notes.
+    if "\x00" in text:
+        raise ValueError("must not contain NUL characters")
+    return text
+
+
+# Free text kept with a run or profile: at most 2,000 characters, no NUL. A plain alias, so
+# the schema shows the constraint inline as before.
+Notes = Annotated[str, Field(max_length=2_000), AfterValidator(_without_nul)]
+
+
 class ControlProfile(BaseModel):
     """Engineering controls; bounds are the contract's, units are in the names."""
 
@@ -61,7 +73,7 @@ class ControlProfile(BaseModel):
     safety_clamp_ns: float = Field(600.0, ge=0, le=20_000)
     thermal_guard_enabled: bool = True
     tracer_persistence_ms: float = Field(420.0, ge=50, le=5_000)
-    notes: str | None = Field(None, max_length=2_000)
+    notes: Notes | None = None
 
 
 class ControlProfileUpdate(BaseModel):
@@ -75,7 +87,7 @@ class ControlProfileUpdate(BaseModel):
     safety_clamp_ns: float | None = Field(None, ge=0, le=20_000)
     thermal_guard_enabled: bool | None = None
     tracer_persistence_ms: float | None = Field(None, ge=50, le=5_000)
-    notes: str | None = Field(None, max_length=2_000)
+    notes: Notes | None = None
 
     @field_validator(
         "drive_bias",
@@ -100,7 +112,7 @@ class RunExperimentRequest(BaseModel):
     preset: Preset
     hardware_target: str = Field("sim_local", min_length=1, max_length=64)
     shot_budget: int | None = Field(None, ge=1)
-    notes: str | None = Field(None, max_length=2_000)
+    notes: Notes | None = None
     mode: RunMode = RunMode.EXPLORE
     control_overrides: ControlProfile | None = None
     compare_targets: list[str] | None = Field(None, max_length=8)
