@@ -23,19 +23,12 @@ def free_port() -> int:
 
 
 class SynqcProcess:
-    """A `synqc` (or other venv program) subprocess, logging to a file; `kill()` is SIGKILL."""
+    """A `synqc` subprocess with its output in a log file; `kill()` sends SIGKILL, as a crash."""
 
-    def __init__(
-        self,
-        workdir: Path,
-        env: dict[str, str],
-        args: list[str],
-        log_name: str,
-        executable: Path = SYNQC,
-    ) -> None:
+    def __init__(self, workdir: Path, env: dict[str, str], args: list[str], log_name: str) -> None:
         self._log = (workdir / log_name).open("w")
         self.process = subprocess.Popen(
-            [str(executable), *args],
+            [str(SYNQC), *args],
             cwd=workdir,
             env={**os.environ, **env},
             stdout=self._log,

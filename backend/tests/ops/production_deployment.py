@@ -1,11 +1,11 @@
 """The production deployment the operations tests run against, with real processes.
 
-`uvicorn synqc_backend.api:app --workers 2` and two `synqc worker` processes on a throwaway
-`redis-server` and a scratch PostgreSQL database, every process with its own metrics exporter
-(ports from one free base port up, as on a production host).
+`synqc serve --workers 2` (two API processes on one port, as the container runs them) and two
+`synqc worker` processes on a throwaway `redis-server` and a scratch PostgreSQL database,
+every process with its own metrics exporter (ports from one free base port up, as on a
+production host).
 """
 
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -16,13 +16,12 @@ import httpx
 
 from synqc_backend.metrics import PORT_SPAN
 from synqc_backend.storage.database import Database
-from tests.live_server import SynqcProcess, WorkerProcess, free_port
+from tests.live_server import LiveServer, WorkerProcess, free_port
 from tests.postgres_server import require_postgres
 from tests.redis_server import RedisServer, require_redis_server, running_redis_server
 
 API_PROCESSES = 2
 WORKER_PROCESSES = 2
-UVICORN = Path(sys.executable).parent / "uvicorn"
 START_TIMEOUT_S = 90.0
 
 
@@ -33,7 +32,7 @@ class ProductionDeployment:
     base_url: str
     metrics_urls: list[str]
     redis: RedisServer
-    api: SynqcProcess
+    api: LiveServer
     workers: list[WorkerProcess]
 
     @property
@@ -57,7 +56,7 @@ def production_deployment(workdir: Path) -> Iterator[ProductionDeployment]:
         store = Database(database.url)
         store.migrate()
         store.dispose()
-        metrics_base, api_port = free_port(), free_port()
+        metrics_base = free_port()
         env = {
             "SYNQC_REDIS_URL": redis.url,
             "SYNQC_DATABASE_URL": database.url,
@@ -69,31 +68,14 @@ def production_deployment(workdir: Path) -> Iterator[ProductionDeployment]:
             # A load test spends one session's budget: 60 health runs take 4.8 M shots.
             "SYNQC_MAX_SHOTS_PER_SESSION": "100000000",
         }
-        args = ["synqc_backend.api:app", "--host", "127.0.0.1", "--port", str(api_port)]
-        args += ["--workers", str(API_PROCESSES), "--log-level", "warning"]
-        api = SynqcProcess(workdir, env, args, "api.log", executable=UVICORN)
+        api = LiveServer(workdir, env, workers=API_PROCESSES)
         stack.callback(api.stop)
         workers = [WorkerProcess(workdir, env) for _ in range(WORKER_PROCESSES)]
         for worker in workers:
             stack.callback(worker.stop)
-        base_url = f"http://127.0.0.1:{api_port}"
-        _wait_healthy(base_url, api)
+        api.wait_ready(START_TIMEOUT_S)
         metrics_urls = _wait_exporters(metrics_base, API_PROCESSES + WORKER_PROCESSES)
-        yield ProductionDeployment(base_url, metrics_urls, redis, api, workers)
-
-
-def _wait_healthy(base_url: str, api: SynqcProcess) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if api.process.poll() is not None:
-            raise RuntimeError(f"the API exited with {api.process.returncode}")
-        try:
-            if httpx.get(f"{base_url}/health", timeout=2.0).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise TimeoutError(f"{base_url}/health did not answer")
+        yield ProductionDeployment(api.base_url, metrics_urls, redis, api, workers)
 
 
 def _wait_exporters(first_port: int, count: int) -> list[str]:

@@ -65,7 +65,7 @@ def test_healthy_load_alerts_nothing_and_a_lost_redis_is_delivered(tmp_path: Pat
             STOP_REDIS_COMMAND="true",
             LOAD_TEST_RUNS="4",
             ALERT_FOR="5s",
-            ALERT_WAIT_S="20",
+            ALERT_WAIT_S="15",
         )
         assert missed.returncode == 1, missed.stdout + missed.stderr
         assert "timed out waiting for RedisDisconnected at the sink" in missed.stderr

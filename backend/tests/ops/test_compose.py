@@ -17,7 +17,6 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from synqc_backend import api
 from synqc_backend.cli import cli, serve
 from synqc_backend.config import Environment, Settings
 from synqc_backend.deployment_policy import production_problems
@@ -144,19 +143,19 @@ def test_synqc_commands_exist_in_the_cli(services: dict[str, dict[str, Any]]) ->
     commands = {
         command.callback.__name__ for command in cli.registered_commands if command.callback
     }
-    for name in ("migrate", "worker"):
-        program, subcommand = services[name]["command"]
+    for name in ("migrate", "worker", "api"):
+        program, subcommand = services[name]["command"][:2]
         assert program == "synqc"
         assert subcommand in commands
     pyproject = (BACKEND / "pyproject.toml").read_text()
     assert 'synqc = "synqc_backend.cli:main"' in pyproject
 
 
-def test_the_api_runs_the_app_on_the_port_it_publishes(services: dict[str, dict[str, Any]]) -> None:
+def test_the_api_serves_on_the_port_it_publishes(services: dict[str, dict[str, Any]]) -> None:
     command = services["api"]["command"]
-    assert command[:2] == ["uvicorn", "synqc_backend.api:app"]
-    assert api.app is not None
+    assert command[:2] == ["synqc", "serve"]
     options = dict(zip(command[2::2], command[3::2], strict=True))
+    assert set(options) <= {f"--{name}" for name in inspect.signature(serve).parameters}
     assert options["--host"] == "0.0.0.0"
     assert options["--workers"] == env_example()["API_WORKERS"] == "2"
     port = options["--port"]

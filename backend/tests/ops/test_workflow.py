@@ -145,7 +145,7 @@ def test_every_load_test_option_it_passes_exists() -> None:
 
 def test_the_processes_it_starts_match_the_scrape_targets() -> None:
     start = step("Start 2 API processes")["run"]
-    assert "uvicorn synqc_backend.api:app --host 127.0.0.1 --port 8001 --workers 2" in start
+    assert "synqc serve --host 127.0.0.1 --port 8001 --workers 2" in start
     assert "for index in 1 2; do" in start
     assert "synqc worker" in start
     targets = yaml.safe_load((OPS / "synqc-targets.json").read_text())[0]["targets"]
