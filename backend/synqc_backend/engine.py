@@ -254,7 +254,12 @@ class SynQcEngine:
 
     def execute_run(self, run_id: str) -> None:
         """Run a stored run to a final state; a no-op if another worker or a cancel won it."""
-        claimed = self._claim(run_id)
+        claims: list[ClaimedRun | None] = []
+        # The message is all there is of the run outside the store: wait out a store fault.
+        if not retry_while_store_faults(lambda: claims.append(self._claim(run_id))):
+            log.error("run %s: the store still fails; it stays queued for now", run_id)
+            return
+        claimed = claims[-1]
         if claimed is None:
             return
         try:

@@ -130,3 +130,22 @@ def test_a_run_in_flight_when_the_disk_fills_ends_failed_once_it_has_room(
     assert (run["status"], run["error_code"]) == ("failed", "STORE_UNAVAILABLE")
     assert used == run["result"]["shots"]["executed"]
     assert integrity(disk.path / "synqc.db") == "ok"
+
+
+def test_a_run_taken_up_while_the_disk_is_full_runs_once_it_has_room(
+    client: TestClient, disk: SmallFilesystem
+) -> None:
+    queue, engine = services_of(client).queue, services_of(client).engine
+    queue.stop_workers()
+    run_id = client.post("/runs", json=HELLO).json()["id"]
+    disk.fill()
+    queue.start_workers(engine)
+    time.sleep(1.0)  # the worker's claim meets the full disk meanwhile
+    waiting = client.get(f"/runs/{run_id}").json()["status"]
+    disk.free()
+
+    (run,) = settle(client, [run_id])
+    survived = waiting == "queued" and run["status"] == "succeeded"
+    assert record_fault("SQLite disk full at claim", [run], survived) == 0
+    assert run["status"] == "succeeded"
+    assert integrity(disk.path / "synqc.db") == "ok"
