@@ -8,7 +8,8 @@
 
 Circuits are translated by qiskit-braket-provider. Each circuit is one Braket quantum task; a
 batch's job id joins the task ids with `;`, so a restarted worker re-attaches to every task.
-Braket gate-model circuits have no delay instruction, so circuits with delays are refused.
+Braket gate-model circuits have no delay instruction: on `braket_dm` a delay becomes the
+relaxation of the device profile's qubit (`braket_relaxation`), elsewhere it is refused.
 """
 
 import warnings
@@ -22,6 +23,9 @@ from synqc_backend.config import Settings
 from synqc_backend.execution import Capabilities, ExecutionOptions
 from synqc_backend.models import TargetKind, TargetStatus
 from synqc_backend.targets.base import JobNotFoundError, JobState, Readiness, TargetDescriptor
+from synqc_backend.targets.braket_relaxation import delays_as_relaxation
+from synqc_backend.targets.device_profile import DEFAULT_TRANSMON, DeviceProfile
+from synqc_backend.targets.local_sim import gate_durations_s, references
 from synqc_backend.targets.pacing import IN_PROCESS
 from synqc_backend.targets.provider import JobOutput, ProviderTarget, least_advanced
 from synqc_backend.targets.requirements import (
@@ -33,7 +37,8 @@ from synqc_backend.targets.requirements import (
 
 TARGET_ID = "aws_braket"
 EXTRA = "braket"
-LOCAL_DEVICES = ("braket_sv", "braket_dm")
+DENSITY_MATRIX = "braket_dm"
+LOCAL_DEVICES = ("braket_sv", DENSITY_MATRIX)
 LOCAL_QUBITS = {"braket_sv": 34, "braket_dm": 17}
 DEVICE_QUBITS = 20
 MAX_SHOTS = 100_000
@@ -60,12 +65,13 @@ DESCRIPTOR = TargetDescriptor(
 )
 
 
-def braket_target(settings: Settings) -> ProviderTarget:
+def braket_target(settings: Settings, profile: DeviceProfile = DEFAULT_TRANSMON) -> ProviderTarget:
+    """`profile` is the device whose relaxation delays undergo on `braket_dm`."""
     return ProviderTarget(
         DESCRIPTOR,
-        lambda: _capabilities(settings.braket_device),
+        lambda: _capabilities(settings.braket_device, profile),
         lambda: braket_readiness(settings),
-        lambda: BraketSession(settings),
+        lambda: BraketSession(settings, profile=profile),
         pacing=IN_PROCESS if settings.braket_device in LOCAL_DEVICES else None,
         default_timeout_s=settings.job_timeout_seconds,
     )
@@ -131,7 +137,13 @@ class BraketSession:
 
     states = STATES
 
-    def __init__(self, settings: Settings, aws_session: Any = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        aws_session: Any = None,
+        profile: DeviceProfile = DEFAULT_TRANSMON,
+    ) -> None:
+        self._profile = profile
         name = settings.braket_device or ""
         self._local = name in LOCAL_DEVICES
         if self._local:
@@ -155,11 +167,13 @@ class BraketSession:
     def submit(self, circuits: Sequence[QuantumCircuit], options: ExecutionOptions) -> str:
         from qiskit_braket_provider.providers.adapter import to_braket
 
+        if self._name == DENSITY_MATRIX:
+            circuits = [delays_as_relaxation(c, self._profile, options.layout) for c in circuits]
         for circuit in circuits:
             if "delay" in circuit.count_ops():
                 raise ValueError(
                     "Braket gate-model circuits have no delay instruction; "
-                    "run delay-based presets (health) on another target"
+                    "run delay-based presets (health) on braket_dm or another target"
                 )
         task_ids = []
         for circuit in circuits:
@@ -220,8 +234,19 @@ class BraketSession:
         return task
 
 
-def _capabilities(device: str | None) -> Capabilities:
+def _capabilities(device: str | None, profile: DeviceProfile) -> Capabilities:
     local = device in LOCAL_DEVICES
+    if device == DENSITY_MATRIX:
+        return Capabilities(
+            max_shots=MAX_SHOTS,
+            num_qubits=min(LOCAL_QUBITS[DENSITY_MATRIX], profile.num_qubits),
+            basis_gates=BASIS,
+            queue_behavior="in-process local simulator",
+            notes=f"Braket braket_dm; delays relax as device profile {profile.name}",
+            gate_durations_s=gate_durations_s(profile),
+            noise_model_summary=f"relaxation on delays only (T1, T2 of {profile.name})",
+            reference=references(profile),
+        )
     return Capabilities(
         max_shots=MAX_SHOTS,
         num_qubits=LOCAL_QUBITS.get(device or "", DEVICE_QUBITS),

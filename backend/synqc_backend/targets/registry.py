@@ -47,7 +47,7 @@ def build_targets(
 def _catalog(profile: DeviceProfile, settings: Settings) -> dict[str, Target]:
     return {
         SIM_LOCAL: LocalSimulator(profile),
-        "aws_braket": braket_target(settings),
+        "aws_braket": braket_target(settings, profile),
         IBM_QUANTUM: ibm_target(settings),
         "azure_quantum": azure_target(settings),
         "ionq_cloud": ionq_target(settings),

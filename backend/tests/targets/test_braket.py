@@ -19,7 +19,8 @@ from fastapi.testclient import TestClient
 from qiskit import QuantumCircuit
 
 from synqc_backend.api import create_app
-from synqc_backend.execution import Capabilities, ExecutionOptions
+from synqc_backend.execution import BatchOutcome, Capabilities, ExecutionOptions
+from synqc_backend.measurements import coherence
 from synqc_backend.models import TargetStatus
 from synqc_backend.storage.repository import RunRepository
 from synqc_backend.targets import braket
@@ -27,6 +28,7 @@ from synqc_backend.targets.base import JobCancelledError, Readiness
 from synqc_backend.targets.braket import BraketSession, counts_in_qiskit_order
 from synqc_backend.targets.pacing import Pacing
 from synqc_backend.targets.provider import ProviderTarget
+from synqc_backend.targets.registry import build_targets
 from tests.conftest import make_settings, services_of, wait_finished
 from tests.targets.provider_doubles import FakeClock, MemoryLedger
 
@@ -58,6 +60,20 @@ def test_a_bell_run_on_braket_dm_comes_back_with_counts(braket_client: TestClien
         job = RunRepository(session).provider_job(run_id, 0)
     assert job is not None
     assert job.state == "done"
+
+
+def test_t1_measured_on_braket_dm_matches_the_device_profile(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, braket_device="braket_dm")
+    target = build_targets(settings=settings)["aws_braket"]
+    reference = target.capabilities().reference[0].t1_s
+    assert reference is not None
+    batch = coherence.t1_batch(coherence.decay_delays_s(reference), 1500, 0)
+
+    result = target.execute(batch.circuits, ExecutionOptions(batch.shots, seed=11, layout=(0,)))
+    fit = coherence.analyse_t1(BatchOutcome(batch, result))
+
+    assert abs(fit.values["tau"] / reference - 1) < 0.15, (fit.values, reference)
+    assert result.backend_name == "braket braket_dm"
 
 
 def test_counts_are_rekeyed_from_braket_qubit_order_to_qiskit_clbits() -> None:
