@@ -1,6 +1,7 @@
 """`ionq_cloud` through qiskit-ionq against a loopback server speaking the IonQ API v0.4:
 submit, the state walk, probabilities, cancel, a 429, and the cost estimate before a QPU job."""
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -146,3 +147,46 @@ def test_a_bell_run_through_the_api_stores_the_ionq_job(ionq_client: TestClient)
         job = RunRepository(session).provider_job(run_id, 0)
     assert job is not None
     assert (job.target_id, job.job_id, job.state) == ("ionq_cloud", "job-1", "done")
+
+
+def submit_bell(client: TestClient) -> str:
+    run_id: str = client.post(
+        "/runs",
+        json={"preset": "hello_quantum_sim", "hardware_target": "ionq_cloud", "shot_budget": 100},
+    ).json()["id"]
+    return run_id
+
+
+def wait_for_provider_job(state: IonQState, timeout_s: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not state.jobs:
+        assert time.monotonic() < deadline, "no job reached the IonQ API"
+        time.sleep(0.02)
+
+
+@pytest.mark.slow
+def test_cancelling_a_run_cancels_its_ionq_job(
+    ionq_client: TestClient, ionq_api: IonQState
+) -> None:
+    run_id = submit_bell(ionq_client)
+    wait_for_provider_job(ionq_api)
+
+    assert ionq_client.post(f"/runs/{run_id}/cancel").status_code < 300
+    run = wait_finished(ionq_client, run_id, 60)
+
+    assert run["status"] == "cancelled", (run["error_code"], run["error_message"])
+    assert run["error_code"] == "CANCELLED"
+    assert ionq_api.jobs["job-1"].status == "canceled"
+    assert ionq_client.get("/budget").json()["used"] == 0
+
+
+@pytest.mark.slow
+def test_a_job_past_the_run_deadline_times_the_run_out(ionq_api: IonQState, tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, ionq_api_key="test-key", job_timeout_seconds=2.5)
+    with TestClient(create_app(settings)) as client:
+        run_id = submit_bell(client)
+        run = wait_finished(client, run_id, 60)
+
+    assert run["status"] == "failed"
+    assert run["error_code"] == "TIMEOUT", run["error_message"]
+    assert ionq_api.jobs["job-1"].status == "canceled"
