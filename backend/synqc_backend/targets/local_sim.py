@@ -26,7 +26,7 @@ from synqc_backend.execution import (
     QubitReference,
 )
 from synqc_backend.models import TargetKind, TargetStatus
-from synqc_backend.targets.base import Readiness, TargetDescriptor, check_shots
+from synqc_backend.targets.base import Readiness, TargetDescriptor
 from synqc_backend.targets.channel_executor import (
     EXACT_BACKEND,
     qubit_channels,
@@ -96,7 +96,6 @@ class LocalSimulator:
     def execute(
         self, circuits: Sequence[QuantumCircuit], options: ExecutionOptions
     ) -> ExecutionResult:
-        check_shots("sim_local", options.shots, MAX_SHOTS)
         started = time.monotonic()
         compiled = compile_circuits(circuits)
         width = max((circuit.num_qubits for circuit in compiled), default=0)

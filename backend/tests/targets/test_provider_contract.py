@@ -5,13 +5,15 @@ Provider targets run the shared `ProviderTarget` with their own module's descrip
 table; a scripted session speaks each provider's own state names in place of the SDK.
 """
 
-from collections.abc import Callable
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from qiskit import QuantumCircuit
 
+from synqc_backend.api import create_app
 from synqc_backend.execution import Capabilities, ExecutionOptions, ProviderJobRecord
 from synqc_backend.models import TargetStatus
 from synqc_backend.targets import azure, braket, ibm, ionq, rigetti
@@ -26,7 +28,7 @@ from synqc_backend.targets.base import (
 )
 from synqc_backend.targets.pacing import Pacing
 from synqc_backend.targets.provider import ProviderTarget
-from synqc_backend.targets.registry import build_targets
+from tests.conftest import make_settings
 from tests.targets.provider_doubles import FakeClock, MemoryLedger, ScriptedSession
 
 MAX_SHOTS = 1000
@@ -214,23 +216,50 @@ def test_a_client_error_is_not_retried(target_id: str) -> None:
     assert clock.sleeps == []
 
 
-def target_at_capacity(target_id: str) -> tuple[Any, int, Callable[[], list[int]]]:
-    """The target, its max_shots, and what it has submitted so far."""
-    if target_id == "sim_local":
-        target = build_targets()["sim_local"]
-        return target, target.capabilities().max_shots, list
+@pytest.mark.parametrize("target_id", PROVIDERS)
+def test_shots_above_max_shots_are_refused_before_submit(target_id: str) -> None:
     session = scripted(target_id)
-    return provider(target_id, session, FakeClock()), MAX_SHOTS, lambda: session.submitted
+    target = provider(target_id, session, FakeClock())
+
+    with pytest.raises(ShotsAboveLimitError, match=str(MAX_SHOTS)):
+        target.execute([bell()], ExecutionOptions(shots=MAX_SHOTS + 1))
+
+    assert session.submitted == []
+
+
+# Each target ready on its offline device, so that only capacity can refuse the run.
+OFFLINE: dict[str, dict[str, Any]] = {
+    "sim_local": {},
+    "ibm_quantum": {"qiskit_backend_ibm_quantum": "FakeManilaV2"},
+    "aws_braket": {"braket_device": "braket_dm"},
+    "azure_quantum": {"azure_quantum_target": "local"},
+    "ionq_cloud": {"ionq_api_key": "key"},
+    "rigetti_forest": {"rigetti_quantum_processor": "pyqvm"},
+}
 
 
 @pytest.mark.parametrize("target_id", ALL_TARGETS)
-def test_shots_above_max_shots_are_refused_before_submit(target_id: str) -> None:
-    target, max_shots, submitted = target_at_capacity(target_id)
+def test_a_run_above_a_targets_max_shots_is_refused_at_submit(
+    tmp_path: Path, target_id: str
+) -> None:
+    with TestClient(create_app(make_settings(tmp_path, **OFFLINE[target_id]))) as client:
+        listed = {t["id"]: t for t in client.get("/hardware/targets").json()["targets"]}
+        max_shots = listed[target_id]["capabilities"]["max_shots"]
 
-    with pytest.raises(ShotsAboveLimitError, match=str(max_shots)):
-        target.execute([bell()], ExecutionOptions(shots=max_shots + 1))
+        response = client.post(
+            "/runs",
+            json={
+                "preset": "hello_quantum_sim",
+                "hardware_target": target_id,
+                "shot_budget": max_shots + 1,
+            },
+        )
 
-    assert submitted() == []
+        assert listed[target_id]["status"] == "ready"
+        assert response.status_code == 400, response.text
+        assert response.json()["detail"]["code"] == "PROVIDER_CAPACITY"
+        assert client.get("/runs").json()["runs"] == []
+        assert client.get("/budget").json()["used"] == 0
 
 
 def test_a_batch_of_provider_jobs_is_as_far_as_its_slowest_or_failed_one() -> None:
