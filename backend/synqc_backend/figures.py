@@ -1,13 +1,11 @@
 """Figures as SVG text: fits with error bars and model curves, trade-off curves.
 
 The only plotting code of the service. It uses matplotlib's object API, not pyplot, so
-worker threads can draw at the same time without a shared global figure state.
+worker threads can draw at the same time without a shared global figure state. matplotlib is
+imported on the first figure drawn, not at start-up (it costs about half a second).
 """
 
 import io
-
-import matplotlib
-from matplotlib.figure import Figure as MplFigure
 
 from synqc_backend.plot_data import Figure
 
@@ -17,6 +15,9 @@ MARKERS = ("o", "s", "^", "D", "v")
 
 def render_svg(figure: Figure) -> str:
     """The figure as a standalone SVG document."""
+    import matplotlib
+    from matplotlib.figure import Figure as MplFigure
+
     canvas = MplFigure(figsize=SIZE_IN)
     axes = canvas.subplots()
     for index, series in enumerate(figure.data):

@@ -6,7 +6,6 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 
 import numpy as np
-from scipy.optimize import OptimizeWarning, curve_fit
 
 # A fitted value this close to a bound (relative to |bound|; to the interval's width for a bound
 # at zero) is "at the bound": the optimum lies at or beyond the edge of the allowed range.
@@ -117,6 +116,9 @@ def _scaled_fit(
     model: FitModel, data: _Data, start: np.ndarray, lower: np.ndarray, upper: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """curve_fit on parameters in units of `_parameter_scales`; OptimizeWarnings become reasons."""
+    # Imported on the first fit: scipy.optimize costs the API's start-up about half a second.
+    from scipy.optimize import OptimizeWarning, curve_fit
+
     x, y, sigma = data
     scale = _parameter_scales(start, lower, upper)
 

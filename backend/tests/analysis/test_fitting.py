@@ -36,7 +36,7 @@ def _model(function: Callable[..., np.ndarray]) -> FitModel:
     )
 
 
-FITTING_CURVE_FIT = "synqc_backend.analysis.fitting.curve_fit"
+FITTING_CURVE_FIT = "scipy.optimize.curve_fit"  # fitting imports it on first use
 LINE = _model(_line)
 X = np.arange(10.0)
 SIGMA = np.full(10, 0.1)
