@@ -1,6 +1,7 @@
 """Throughput of `hello_quantum_sim` runs: embedded default vs. production, with a ceiling.
 
-Run from backend/: `../.venv/bin/python bench/throughput.py [--runs 200] [--levels 1,8,32]`.
+Run from backend/: `../.venv/bin/python bench/throughput.py [--runs 200] [--levels 1,8,32]
+[--rate 20]`.
 In one run it measures
 - the ceiling: a bare FastAPI POST endpoint, served like the API (1 and 2 processes):
   requests/s and its own submit p95;
@@ -8,7 +9,9 @@ In one run it measures
 - production: a throwaway redis-server, a scratch PostgreSQL database on 127.0.0.1:5432,
   `synqc serve --workers 2` and two `synqc worker --threads 2`;
 at each concurrency: submit latency p50/p95 (client side) and completed runs/s (first submit
-to last run final), then prints the ratios. Each of the concurrent clients is its own session.
+to last run final), and the same for `--rate` submissions per second offered open loop (the
+latency a steady load sees, where a closed loop of N clients queues N requests by construction);
+then prints the ratios. Each of the concurrent clients is its own session.
 """
 
 import argparse
@@ -62,23 +65,38 @@ FINAL = ("succeeded", "failed", "cancelled")
 
 @dataclass(frozen=True)
 class Level:
+    """One load level: `concurrency` clients back to back, or submissions offered at `rate`/s."""
+
     mode: str
     concurrency: int
+    rate: float | None
     submit_p50_ms: float
     submit_p95_ms: float
     throughput: float
     failed: int
-    label: str
+
+    @property
+    def load(self) -> str:
+        return str(self.concurrency) if self.rate is None else f"{self.rate:g}/s"
 
 
-def drive(base_url: str, runs: int, concurrency: int, wait: bool) -> tuple[list[float], float, int]:
-    """Submit `runs` runs at `concurrency`; (submit latencies s, completed per s, not succeeded)."""
+def drive(
+    base_url: str, runs: int, concurrency: int, wait: bool, rate: float | None = None
+) -> tuple[list[float], float, int]:
+    """Submit `runs` runs; (submit latencies s, completed per s, not succeeded).
+
+    - Closed loop (`rate` None): `concurrency` clients, each submitting as soon as its last
+      submission was answered.
+    - Open loop: submission i is sent at i / `rate` s, whatever the answers before it.
+    """
     body = {"preset": "hello_quantum_sim", "shot_budget": 100}
     with httpx.Client(base_url=base_url, timeout=60) as client:
 
         def submit(index: int) -> tuple[float, str | None]:
             # Each of the `concurrency` clients is its own session, as separate operators are.
             session = {"X-Session-Id": f"bench-client-{index % concurrency}"}
+            if rate is not None:
+                time.sleep(max(0.0, began + index / rate - time.monotonic()))
             started = time.monotonic()
             response = client.post("/runs", json=body, headers=session)
             elapsed = time.monotonic() - started
@@ -86,7 +104,7 @@ def drive(base_url: str, runs: int, concurrency: int, wait: bool) -> tuple[list[
             return elapsed, run_id
 
         began = time.monotonic()
-        with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        with ThreadPoolExecutor(max_workers=concurrency if rate is None else runs) as pool:
             results = list(pool.map(submit, range(runs)))
         if not wait:
             return [r[0] for r in results], runs / (time.monotonic() - began), 0
@@ -162,25 +180,27 @@ def ceiling(workdir: Path, workers: int, runs: int, levels: list[int]) -> dict[i
     return found
 
 
-def measure(mode: str, base_url: str, runs: int, levels: list[int]) -> list[Level]:
+def measure(mode: str, base_url: str, runs: int, levels: list[int], rate: float) -> list[Level]:
+    """The closed-loop levels, then `runs` submissions offered at `rate` per second."""
+    loads: list[tuple[int, float | None]] = [(c, None) for c in levels] + [(max(levels), rate)]
     rows = []
-    for concurrency in levels:
-        latencies, throughput, failed = drive(base_url, runs, concurrency, wait=True)
+    for concurrency, offered in loads:
+        latencies, throughput, failed = drive(base_url, runs, concurrency, True, offered)
         rows.append(
             Level(
                 mode,
                 concurrency,
+                offered,
                 percentile(latencies, 50) * 1e3,
                 percentile(latencies, 95) * 1e3,
                 throughput,
                 failed,
-                mode,
             )
         )
     return rows
 
 
-def embedded(workdir: Path, runs: int, levels: list[int]) -> list[Level]:
+def embedded(workdir: Path, runs: int, levels: list[int], rate: float) -> list[Level]:
     port = free_port()
     env = {
         "SYNQC_DATABASE_URL": f"sqlite:///{workdir / 'embedded.db'}",
@@ -196,10 +216,10 @@ def embedded(workdir: Path, runs: int, levels: list[int]) -> list[Level]:
         [str(VENV_BIN / "synqc"), "serve", "--port", str(port)], env, workdir, "embedded.log"
     ):
         wait_ready(f"http://127.0.0.1:{port}/health")
-        return measure("embedded", f"http://127.0.0.1:{port}", runs, levels)
+        return measure("embedded", f"http://127.0.0.1:{port}", runs, levels, rate)
 
 
-def production(workdir: Path, runs: int, levels: list[int]) -> list[Level]:
+def production(workdir: Path, runs: int, levels: list[int], rate: float) -> list[Level]:
     postgres = PostgresServer(
         os.environ.get(
             "SYNQC_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -229,33 +249,40 @@ def production(workdir: Path, runs: int, levels: list[int]) -> list[Level]:
             worker = [str(VENV_BIN / "synqc"), "worker", "--threads", "2"]
             stack.enter_context(process(worker, env, workdir, f"worker-{index}.log"))
         wait_ready(f"http://127.0.0.1:{port}/health")
-        return measure("production", f"http://127.0.0.1:{port}", runs, levels)
+        return measure("production", f"http://127.0.0.1:{port}", runs, levels, rate)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--levels", default="1,8,32")
+    parser.add_argument("--rate", type=float, default=20.0, help="open-loop runs/s offered")
     options = parser.parse_args()
     levels = [int(level) for level in options.levels.split(",")]
     with tempfile.TemporaryDirectory() as folder:
         workdir = Path(folder)
         one = ceiling(workdir, 1, options.runs, levels)
         two = ceiling(workdir, 2, options.runs, levels)
-        rows = embedded(workdir, options.runs, levels) + production(workdir, options.runs, levels)
+        rows = embedded(workdir, options.runs, levels, options.rate) + production(
+            workdir, options.runs, levels, options.rate
+        )
     print(f"{options.runs} hello_quantum_sim runs (100 shots) per level, {os.cpu_count()} cores")
     print(
-        f"{'mode':<11}{'conc':>5}{'submit p50 ms':>15}{'submit p95 ms':>15}{'runs/s':>9}"
+        f"{'mode':<11}{'load':>6}{'submit p50 ms':>15}{'submit p95 ms':>15}{'runs/s':>9}"
         f"{'failed':>8}{'bare req/s':>12}{'bare p95 ms':>13}"
     )
     for row in rows:
         bare = (one if row.mode == "embedded" else two)[row.concurrency]
-        print(
-            f"{row.mode:<11}{row.concurrency:>5}{row.submit_p50_ms:>15.1f}"
-            f"{row.submit_p95_ms:>15.1f}{row.throughput:>9.1f}{row.failed:>8}"
+        ceiling_columns = (
             f"{bare.requests_per_s:>12.0f}{bare.p95_ms:>13.1f}"
+            if row.rate is None
+            else f"{'-':>12}{'-':>13}"
         )
-    by = {(r.mode, r.concurrency): r for r in rows}
+        print(
+            f"{row.mode:<11}{row.load:>6}{row.submit_p50_ms:>15.1f}"
+            f"{row.submit_p95_ms:>15.1f}{row.throughput:>9.1f}{row.failed:>8}{ceiling_columns}"
+        )
+    by = {(r.mode, r.concurrency): r for r in rows if r.rate is None}
     for concurrency in levels:
         production_row = by["production", concurrency]
         ratio = production_row.throughput / by["embedded", concurrency].throughput
