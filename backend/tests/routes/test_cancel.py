@@ -67,12 +67,13 @@ class CancelOnExecute:
         return result
 
 
-class CancelOnAnalyse:
-    """The real preset, except that the run is asked to stop while its counts are analysed."""
+class CancelDuring:
+    """The real preset, except that the run is asked to stop during `plan` or `analyse`."""
 
-    def __init__(self, inner: Preset, engine: SynQcEngine) -> None:
+    def __init__(self, inner: Preset, engine: SynQcEngine, step: str) -> None:
         self.inner = inner
         self.engine = engine
+        self.step = step
         self.name = inner.name
         self.version = inner.version
         self.min_shot_budget = inner.min_shot_budget
@@ -80,31 +81,16 @@ class CancelOnAnalyse:
         self.cancelled: list[str] = []
 
     def plan(self, context: PresetContext) -> list[CircuitBatch]:
+        self._cancel_during("plan")
         return self.inner.plan(context)
 
     def analyse(self, context: PresetContext, outcomes: Sequence[BatchOutcome]) -> PresetOutcome:
-        self.cancelled.append(cancel_the_running_run(self.engine))
+        self._cancel_during("analyse")
         return self.inner.analyse(context, outcomes)
 
-
-class CancelOnPlan:
-    """The real preset, except that the run is asked to stop while it plans its circuits."""
-
-    def __init__(self, inner: Preset, engine: SynQcEngine) -> None:
-        self.inner = inner
-        self.engine = engine
-        self.name = inner.name
-        self.version = inner.version
-        self.min_shot_budget = inner.min_shot_budget
-        self.default_shot_budget = inner.default_shot_budget
-        self.cancelled: list[str] = []
-
-    def plan(self, context: PresetContext) -> list[CircuitBatch]:
-        self.cancelled.append(cancel_the_running_run(self.engine))
-        return self.inner.plan(context)
-
-    def analyse(self, context: PresetContext, outcomes: Sequence[BatchOutcome]) -> PresetOutcome:
-        return self.inner.analyse(context, outcomes)
+    def _cancel_during(self, step: str) -> None:
+        if step == self.step:
+            self.cancelled.append(cancel_the_running_run(self.engine))
 
 
 def test_cancelling_a_queued_run_gives_its_shots_back(paused_client: TestClient) -> None:
@@ -175,7 +161,7 @@ def test_a_run_cancelled_before_executing_gives_every_shot_back(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     engine = services_of(client).engine
-    preset = CancelOnPlan(engine.presets[PresetName.HELLO_QUANTUM_SIM], engine)
+    preset = CancelDuring(engine.presets[PresetName.HELLO_QUANTUM_SIM], engine, "plan")
     presets: dict[PresetName, Preset] = {**engine.presets, PresetName.HELLO_QUANTUM_SIM: preset}
     monkeypatch.setattr(engine, "presets", presets)
 
@@ -192,7 +178,7 @@ def test_a_cancel_during_the_analysis_cancels_the_run_with_its_shots_paid(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     engine = services_of(client).engine
-    preset = CancelOnAnalyse(engine.presets[PresetName.HELLO_QUANTUM_SIM], engine)
+    preset = CancelDuring(engine.presets[PresetName.HELLO_QUANTUM_SIM], engine, "analyse")
     presets: dict[PresetName, Preset] = {**engine.presets, PresetName.HELLO_QUANTUM_SIM: preset}
     monkeypatch.setattr(engine, "presets", presets)
 

@@ -21,6 +21,7 @@ from qiskit import QuantumCircuit
 from synqc_backend.api import create_app
 from synqc_backend.execution import BatchOutcome, Capabilities, ExecutionOptions
 from synqc_backend.measurements import coherence
+from synqc_backend.measurements.bell_state import bell_circuit as bell
 from synqc_backend.models import TargetStatus
 from synqc_backend.storage.repository import RunRepository
 from synqc_backend.targets import braket
@@ -146,14 +147,6 @@ def target_on(aws: StubbedAws, tmp_path: Path) -> ProviderTarget:
         lambda: BraketSession(settings, aws_session=aws.session),
         pacing=Pacing(sleep=clock.sleep, monotonic=clock.monotonic),
     )
-
-
-def bell() -> QuantumCircuit:
-    circuit = QuantumCircuit(2, 2)
-    circuit.h(0)
-    circuit.cx(0, 1)
-    circuit.measure([0, 1], [0, 1])
-    return circuit
 
 
 def test_a_task_is_created_polled_through_its_states_and_read_from_s3(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from qiskit import QuantumCircuit
 
 from synqc_backend.api import create_app
 from synqc_backend.execution import ExecutionOptions
+from synqc_backend.measurements.bell_state import bell_circuit as bell
 from synqc_backend.storage.repository import RunRepository
 from synqc_backend.targets import ionq
 from synqc_backend.targets.base import JobCancelledError
@@ -30,14 +31,6 @@ def ionq_api(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[IonQSt
     with ionq_server() as (url, state):
         monkeypatch.setenv("IONQ_API_URL", url)
         yield state
-
-
-def bell() -> QuantumCircuit:
-    circuit = QuantumCircuit(2, 2)
-    circuit.h(0)
-    circuit.cx(0, 1)
-    circuit.measure([0, 1], [0, 1])
-    return circuit
 
 
 def flip() -> QuantumCircuit:

@@ -7,6 +7,7 @@ from qiskit import QuantumCircuit
 from qiskit.quantum_info import DensityMatrix, Operator
 
 from synqc_backend.execution import DeviceControls, ExecutionOptions, ExecutionResult
+from synqc_backend.measurements.bell_state import bell_circuit as bell
 from synqc_backend.models import TargetKind, TargetStatus
 from synqc_backend.targets.channel_executor import EXACT_BACKEND
 from synqc_backend.targets.device_profile import DEFAULT_TRANSMON, TRANSMON_QUBIT
@@ -22,14 +23,6 @@ P10, P01 = QUBIT.readout_p1_given_0, QUBIT.readout_p0_given_1
 @pytest.fixture(scope="module")
 def simulator() -> LocalSimulator:
     return LocalSimulator(DEFAULT_TRANSMON)
-
-
-def bell() -> QuantumCircuit:
-    circuit = QuantumCircuit(2, 2)
-    circuit.h(0)
-    circuit.cx(0, 1)
-    circuit.measure([0, 1], [0, 1])
-    return circuit
 
 
 def measure_only() -> QuantumCircuit:

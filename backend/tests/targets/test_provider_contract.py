@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from qiskit import QuantumCircuit
 
 from synqc_backend.api import create_app
 from synqc_backend.execution import Capabilities, ExecutionOptions, ProviderJobRecord
+from synqc_backend.measurements.bell_state import bell_circuit as bell
 from synqc_backend.models import TargetStatus
 from synqc_backend.targets import azure, braket, ibm, ionq, rigetti
 from synqc_backend.targets.base import (
@@ -43,14 +43,6 @@ LIFECYCLES: dict[str, tuple[ModuleType, tuple[str, ...], str, str]] = {
 }
 PROVIDERS = list(LIFECYCLES)
 ALL_TARGETS = ["sim_local", *PROVIDERS]
-
-
-def bell() -> QuantumCircuit:
-    circuit = QuantumCircuit(2, 2)
-    circuit.h(0)
-    circuit.cx(0, 1)
-    circuit.measure([0, 1], [0, 1])
-    return circuit
 
 
 def provider(target_id: str, session: ScriptedSession, clock: FakeClock) -> ProviderTarget:
