@@ -12,7 +12,6 @@ from synqc_backend.api import create_app
 from synqc_backend.engine import SynQcEngine
 from synqc_backend.execution import (
     BatchOutcome,
-    Capabilities,
     CircuitBatch,
     ExecutionOptions,
     ExecutionResult,
@@ -20,8 +19,9 @@ from synqc_backend.execution import (
 from synqc_backend.models import Preset as PresetName
 from synqc_backend.presets.base import Preset, PresetContext, PresetOutcome
 from synqc_backend.storage.repository import RunRepository
-from synqc_backend.targets.base import Readiness, Target, TargetDescriptor
+from synqc_backend.targets.base import Target
 from tests.conftest import make_settings, services_of, wait_finished
+from tests.hardening.faulty_parts import DelegatingTarget
 
 HELLO = "hello_quantum_sim"
 
@@ -39,24 +39,14 @@ def cancel_the_running_run(engine: SynQcEngine) -> str:
     return run_id
 
 
-class CancelOnExecute:
+class CancelOnExecute(DelegatingTarget):
     """The real target, except that the run is asked to stop just before its circuits run."""
 
     def __init__(self, inner: Target, engine: SynQcEngine) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.engine = engine
         self.cancelled: list[str] = []
         self.shots_executed = 0
-
-    @property
-    def descriptor(self) -> TargetDescriptor:
-        return self.inner.descriptor
-
-    def readiness(self) -> Readiness:
-        return self.inner.readiness()
-
-    def capabilities(self) -> Capabilities:
-        return self.inner.capabilities()
 
     def execute(
         self, circuits: Sequence[QuantumCircuit], options: ExecutionOptions
