@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from synqc_backend.execution import Capabilities, ExecutionOptions, ProviderJobRecord
+from synqc_backend.measurements.bell_state import bell_circuit as bell
 from synqc_backend.models import TargetStatus
 from synqc_backend.provider_jobs import StoredJobLedger
 from synqc_backend.storage.database import Database
@@ -19,7 +20,6 @@ from synqc_backend.targets.pacing import Pacing
 from synqc_backend.targets.provider import ProviderTarget
 from tests.storage.test_repository import make_run
 from tests.targets.provider_doubles import FakeClock, ScriptedSession
-from tests.targets.test_provider_contract import bell
 
 
 @pytest.fixture
