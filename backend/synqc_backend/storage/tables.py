@@ -2,7 +2,17 @@
 
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -19,9 +29,11 @@ class RunRow(Base):
     """
 
     __tablename__ = "runs"
+    # A session's active runs are counted at every submit (the per-session cap).
+    __table_args__ = (Index("ix_runs_session_id_status", "session_id", "status"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    session_id: Mapped[str] = mapped_column(String(160), index=True)
+    session_id: Mapped[str] = mapped_column(String(160))
     preset: Mapped[str] = mapped_column(String(32), index=True)
     preset_version: Mapped[int] = mapped_column(Integer)
     hardware_target: Mapped[str] = mapped_column(String(64), index=True)
