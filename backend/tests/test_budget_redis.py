@@ -19,6 +19,7 @@ from synqc_backend.config import Settings
 from synqc_backend.redis_budget import KEY_PREFIX, SESSIONS_KEY, FallbackBudget, RedisBudget
 from synqc_backend.services import create_budget
 from tests.redis_server import RedisServer, redis_server_fixture  # noqa: F401
+from tests.test_budget import FakeClock
 
 LIMIT = 1000
 TTL_S = 60
@@ -139,19 +140,6 @@ def test_processes_and_threads_get_exactly_what_fits(redis_server: RedisServer) 
     assert sorted(granted) == [SHOTS * n for n in range(1, FITS + 1)]
     with redis_server.client() as client:
         assert client.get(f"{KEY_PREFIX}shared") == str(FITS * SHOTS).encode()
-
-
-class FakeClock:
-    """The fallback's retry clock, moved by hand (seconds)."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """Outage or bug: real database errors, told apart the way the HTTP edge needs (503 vs 500)."""
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,14 +10,6 @@ from synqc_backend.storage.availability import is_unreachable
 from synqc_backend.storage.database import Database
 from tests.live_server import free_port
 from tests.postgres_server import PostgresServer, ScratchDatabase
-
-
-@pytest.fixture
-def database(database_url: str) -> Iterator[Database]:
-    db = Database(database_url)
-    db.migrate()
-    yield db
-    db.dispose()
 
 
 def error_of(database: Database, statement: str) -> DBAPIError:

@@ -1,6 +1,5 @@
 """The run repository: round trips of every persisted type, and the run state machine in SQL."""
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,14 +12,6 @@ from synqc_backend.storage.tables import ControlProfileRow, RunRow
 
 MAX_ATTEMPTS = 3
 T0 = 1_717_000_000.0
-
-
-@pytest.fixture
-def database(database_url: str) -> Iterator[Database]:
-    db = Database(database_url)
-    db.migrate()
-    yield db
-    db.dispose()
 
 
 def make_run(run_id: str, **values: Any) -> RunRow:
