@@ -12,11 +12,12 @@ Run from backend/ after `pip install -e 'backend[dev,bench]'`:
   experiment gets the shots our preset gives that quantity, and is timed from building it to
   `block_for_results()` (circuits, transpilation, execution, analysis).
 - Truth: T1 and T2 of the profile's qubit 0 (T2* = T2: the simulator is Markovian); EPC is the
-  mean infidelity of the noisy Clifford channels (`reference_epc`, as in the accuracy test).
+  mean infidelity of the noisy Clifford channels (`reference_epc`, the accuracy test's truth).
 """
 
 import argparse
 import math
+import sys
 import tempfile
 import time
 import uuid
@@ -32,18 +33,18 @@ from qiskit import QuantumCircuit
 from qiskit.circuit import Delay, Measure, Parameter, Reset
 from qiskit.circuit.library import RZGate, SXGate, XGate
 from qiskit.providers import BackendV2, JobStatus, JobV1, Options
-from qiskit.quantum_info import Operator, SuperOp, average_gate_fidelity
 from qiskit.result import Result
 from qiskit.result.models import ExperimentResult, ExperimentResultData
 from qiskit.transpiler import Target
 from qiskit_experiments.framework import BaseExperiment, ExperimentData
 from qiskit_experiments.library import T1, StandardRB, T2Hahn, T2Ramsey
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 from synqc_backend import __version__ as synqc_version
 from synqc_backend import run_report
 from synqc_backend.config import Settings
-from synqc_backend.execution import DeviceControls, ExecutionOptions, QubitReference
-from synqc_backend.measurements.clifford_group import clifford_group
+from synqc_backend.execution import ExecutionOptions, QubitReference
 from synqc_backend.models import Preset, RunExperimentRequest
 from synqc_backend.presets.health import RAMSEY_POINTS, RAMSEY_SPAN, RB_SAMPLES, SHARES, Health
 from synqc_backend.services import Services, start_services
@@ -51,7 +52,7 @@ from synqc_backend.storage.repository import RunRepository
 from synqc_backend.targets.device_profile import DeviceProfile, QubitParameters
 from synqc_backend.targets.ibm_profiles import resolve_profile
 from synqc_backend.targets.local_sim import LocalSimulator, references
-from synqc_backend.targets.noise_model import qubit_noise
+from tests.presets.reference_epc import reference_epc
 
 DEVICES = ("transmon_default", "ibm:FakeManilaV2")
 QUBIT = 0
@@ -84,26 +85,6 @@ RB_LENGTH_COUNT = 12  # lengths linspace(1, 1/(2·EPC guess), 12), RB_SAMPLES sa
 
 
 # --- Truth -----------------------------------------------------------------------------------
-
-
-def reference_epc(qubit: QubitParameters) -> float:
-    """Mean infidelity of the noisy Clifford channels: what RB estimates for this noise.
-
-    A copy of the accuracy test's reference. qiskit-experiments synthesises the 24 Cliffords
-    into the same rz/sx/x words (16 sx and 4 x in all), so this is their reference as well.
-    """
-    noise = qubit_noise(qubit, DeviceControls())
-    infidelities = []
-    for gates in clifford_group().gates:
-        channel = SuperOp(np.eye(4))
-        ideal = Operator(np.eye(2))
-        for gate in gates:
-            channel = channel.compose(SuperOp(gate))
-            ideal = ideal.compose(Operator(gate))
-            if gate.name in noise.gates:
-                channel = channel.compose(noise.gates[gate.name].to_quantumchannel())
-        infidelities.append(1 - average_gate_fidelity(channel, ideal))
-    return float(np.mean(infidelities))
 
 
 def truth_of(qubit: QubitParameters) -> dict[str, float]:

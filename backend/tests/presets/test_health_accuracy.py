@@ -12,16 +12,13 @@ from math import sqrt
 
 import numpy as np
 import pytest
-from qiskit.quantum_info import Operator, SuperOp, average_gate_fidelity
 
-from synqc_backend.execution import DeviceControls
-from synqc_backend.measurements.clifford_group import clifford_group
 from synqc_backend.presets.health import Health
 from synqc_backend.targets.device_profile import DEFAULT_TRANSMON, QubitParameters
 from synqc_backend.targets.ibm_profiles import resolve_profile
 from synqc_backend.targets.local_sim import LocalSimulator
-from synqc_backend.targets.noise_model import qubit_noise
 from tests.presets.preset_runner import measured, run_preset
+from tests.presets.reference_epc import reference_epc
 
 SEEDS = range(10)
 SHOT_BUDGET = 80_000
@@ -56,22 +53,6 @@ def runs(profile_name: str) -> tuple[tuple[SeedResult, ...], QubitParameters]:
             z[name] = (value - true_value) / stderr
         results.append(SeedResult(errors, z, measured(outcome, "epc")[0]))
     return tuple(results), qubit
-
-
-def reference_epc(qubit: QubitParameters) -> float:
-    """Mean infidelity of the noisy Clifford channels: what RB estimates for this noise."""
-    noise = qubit_noise(qubit, DeviceControls())
-    infidelities = []
-    for gates in clifford_group().gates:
-        channel = SuperOp(np.eye(4))
-        ideal = Operator(np.eye(2))
-        for gate in gates:
-            channel = channel.compose(SuperOp(gate))
-            ideal = ideal.compose(Operator(gate))
-            if gate.name in noise.gates:
-                channel = channel.compose(noise.gates[gate.name].to_quantumchannel())
-        infidelities.append(1 - average_gate_fidelity(channel, ideal))
-    return float(np.mean(infidelities))
 
 
 PROFILE_NAMES = ["transmon_default", "ibm:FakeManilaV2"]
