@@ -6,8 +6,9 @@ In one run it measures
 - the ceiling: a bare FastAPI POST endpoint, served like the API (1 and 2 processes):
   requests/s and its own submit p95;
 - embedded: `synqc serve` (SQLite, 2 worker threads);
-- production: a throwaway redis-server, a scratch PostgreSQL database on 127.0.0.1:5432,
-  `synqc serve --workers 2` and two `synqc worker --threads 2`;
+- production: the operations tests' deployment (`tests/ops/production_deployment.py`): a
+  throwaway redis-server, a scratch PostgreSQL database, `synqc serve --workers 2` and two
+  `synqc worker --threads 2`;
 at each concurrency: submit latency p50/p95 (client side) and completed runs/s (first submit
 to last run final), and the same for `--rate` submissions per second offered open loop (the
 latency a steady load sees, where a closed loop of N clients queues N requests by construction);
@@ -24,7 +25,7 @@ import textwrap
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,10 +33,9 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from synqc_backend.storage.database import Database
+from synqc_backend.config import Settings
 from tests.live_server import free_port
-from tests.postgres_server import PostgresServer
-from tests.redis_server import RedisServer
+from tests.ops.production_deployment import production_deployment
 
 VENV_BIN = Path(sys.executable).parent
 BARE_APP = textwrap.dedent(
@@ -60,7 +60,11 @@ BARE_APP = textwrap.dedent(
         Multiprocess(config, sockets=[tcp_listener("127.0.0.1", port)]).run()
     """
 )
-FINAL = ("succeeded", "failed", "cancelled")
+# One client submitting and polling hundreds of runs: the abuse limits would cut it off.
+NO_ABUSE_LIMITS = {
+    "SYNQC_RATE_LIMIT_PER_MINUTE": "0",
+    "SYNQC_MAX_ACTIVE_RUNS_PER_SESSION": "100000",
+}
 
 
 @dataclass(frozen=True)
@@ -208,9 +212,7 @@ def embedded(workdir: Path, runs: int, levels: list[int], rate: float) -> list[L
         "SYNQC_ENABLE_METRICS": "false",
         "SYNQC_WORKER_CONCURRENCY": "2",
         "SYNQC_MAX_SHOTS_PER_SESSION": "100000000",
-        # One client submitting and polling hundreds of runs: the abuse limits would cut it off.
-        "SYNQC_RATE_LIMIT_PER_MINUTE": "0",
-        "SYNQC_MAX_ACTIVE_RUNS_PER_SESSION": "100000",
+        **NO_ABUSE_LIMITS,
     }
     with process(
         [str(VENV_BIN / "synqc"), "serve", "--port", str(port)], env, workdir, "embedded.log"
@@ -220,36 +222,13 @@ def embedded(workdir: Path, runs: int, levels: list[int], rate: float) -> list[L
 
 
 def production(workdir: Path, runs: int, levels: list[int], rate: float) -> list[Level]:
-    postgres = PostgresServer(
-        os.environ.get(
-            "SYNQC_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-        )
-    )
-    with ExitStack() as stack:
-        redis_server = RedisServer(workdir, port=free_port())
-        redis_server.start()
-        stack.callback(redis_server.stop)
-        database = stack.enter_context(postgres.database())
-        store = Database(database.url)
-        store.migrate()
-        store.dispose()
-        port = free_port()
-        env = {
-            "SYNQC_DATABASE_URL": database.url,
-            "SYNQC_REDIS_URL": redis_server.url,
-            "SYNQC_API_KEY": "",
-            "SYNQC_ENABLE_METRICS": "false",
-            "SYNQC_MAX_SHOTS_PER_SESSION": "100000000",
-            "SYNQC_RATE_LIMIT_PER_MINUTE": "0",
-            "SYNQC_MAX_ACTIVE_RUNS_PER_SESSION": "100000",
-        }
-        api = [str(VENV_BIN / "synqc"), "serve", "--port", str(port), "--workers", "2"]
-        stack.enter_context(process(api, env, workdir, "api.log"))
-        for index in range(2):
-            worker = [str(VENV_BIN / "synqc"), "worker", "--threads", "2"]
-            stack.enter_context(process(worker, env, workdir, f"worker-{index}.log"))
-        wait_ready(f"http://127.0.0.1:{port}/health")
-        return measure("production", f"http://127.0.0.1:{port}", runs, levels, rate)
+    # The deployment's fast heartbeats suit fault tests; measure with the production defaults.
+    defaults = {
+        f"SYNQC_{name.upper()}": str(Settings.model_fields[name].default)
+        for name in ("heartbeat_interval_seconds", "stale_run_seconds")
+    }
+    with production_deployment(workdir, {**NO_ABUSE_LIMITS, **defaults}) as deployment:
+        return measure("production", deployment.base_url, runs, levels, rate)
 
 
 def main() -> None:

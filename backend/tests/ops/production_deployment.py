@@ -7,7 +7,7 @@ production host).
 """
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,8 +46,13 @@ class ProductionDeployment:
 
 
 @contextmanager
-def production_deployment(workdir: Path) -> Iterator[ProductionDeployment]:
-    """Start everything, wait until the API answers and every exporter serves, stop it after."""
+def production_deployment(
+    workdir: Path, overrides: Mapping[str, str] | None = None
+) -> Iterator[ProductionDeployment]:
+    """Start everything, wait until the API answers and every exporter serves, stop it after.
+
+    `overrides` are `SYNQC_` settings for every process on top of the deployment's own.
+    """
     redis_executable = require_redis_server()
     postgres = require_postgres()
     with ExitStack() as stack:
@@ -67,6 +72,7 @@ def production_deployment(workdir: Path) -> Iterator[ProductionDeployment]:
             "SYNQC_STALE_RUN_SECONDS": "4",
             # A load test spends one session's budget: 60 health runs take 4.8 M shots.
             "SYNQC_MAX_SHOTS_PER_SESSION": "100000000",
+            **(overrides or {}),
         }
         api = LiveServer(workdir, env, workers=API_PROCESSES)
         stack.callback(api.stop)
