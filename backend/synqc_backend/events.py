@@ -18,6 +18,9 @@ import redis
 
 log = logging.getLogger(__name__)
 
+# Beyond this the stream starts anyway; its periodic snapshot covers a missed event.
+SUBSCRIBE_CONFIRM_TIMEOUT_S = 1.0
+
 type Event = dict[str, Any]
 
 
@@ -103,6 +106,9 @@ class RedisEvents:
     def subscribe(self, run_id: str) -> Iterator[Subscription]:
         pubsub = self._client.pubsub()  # type: ignore[no-untyped-call]
         pubsub.subscribe(self.channel)
+        # Redis confirms a subscription before it delivers any message of the channel: once the
+        # confirmation is read, no later publish is missed by a snapshot the caller takes next.
+        pubsub.get_message(timeout=SUBSCRIBE_CONFIRM_TIMEOUT_S)
         try:
             yield _RedisSubscription(pubsub, run_id)
         finally:

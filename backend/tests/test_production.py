@@ -4,6 +4,7 @@ The same run lifecycle as the embedded default, then the faults: a worker killed
 API killed, Redis restarted while runs wait.
 """
 
+import json
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -105,6 +106,35 @@ def test_a_queued_run_waits_for_a_worker_and_can_be_cancelled(
         assert run_of(api, run_id)["status"] == "cancelled"
     assert cancelled["status"] == "cancelled"
     assert done["status"] == "succeeded"
+
+
+def stream_statuses(server: LiveServer, run_id: str) -> list[str]:
+    """The statuses of the run's Server-Sent Events until the server ends the stream."""
+    statuses = []
+    url = f"{server.base_url}/runs/{run_id}/events"
+    with httpx.stream("GET", url, timeout=60) as response:
+        assert response.status_code == 200
+        for line in response.iter_lines():
+            if line.startswith("data: "):
+                statuses.append(json.loads(line.removeprefix("data: "))["status"])
+    return statuses
+
+
+def test_the_api_streams_the_events_a_worker_process_publishes(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    with live_server(tmp_path, env) as api, ThreadPoolExecutor(1) as pool:
+        run_id = submit(api)
+        statuses = pool.submit(stream_statuses, api, run_id)
+        time.sleep(0.5)
+        worker = WorkerProcess(tmp_path, env)
+        try:
+            seen = statuses.result(timeout=60)
+        finally:
+            worker.stop()
+    assert seen[0] == "queued"
+    assert "running" in seen
+    assert seen[-1] == "succeeded"
 
 
 def test_a_worker_killed_mid_run_has_its_run_executed_again(

@@ -30,20 +30,22 @@ async def stream_run_events(
     run_id: str, request: Request, services: ServicesDep
 ) -> StreamingResponse:
     """The run's status and progress now, then every change until it finishes."""
-    first = await run_in_threadpool(_snapshot, services, run_id)
-    if first is None:
+    if await run_in_threadpool(_snapshot, services, run_id) is None:
         raise not_found(run_id)
     return StreamingResponse(
-        _stream(services, run_id, first, request),
+        _stream(services, run_id, request),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
 
 
-async def _stream(
-    services: Services, run_id: str, first: Event, request: Request
-) -> AsyncIterator[str]:
+async def _stream(services: Services, run_id: str, request: Request) -> AsyncIterator[str]:
     with services.engine.events.subscribe(run_id) as subscription:
+        # Read after subscribing: a change made before then is in this snapshot, any later one
+        # arrives as an event.
+        first = await run_in_threadpool(_snapshot, services, run_id)
+        if first is None:
+            return
         last = first
         yield _format(first)
         polls = 0

@@ -1,9 +1,15 @@
 """`GET /runs/{id}/events`: Server-Sent Events from queued to finished."""
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
+
+from synqc_backend.events import Subscription
+from tests.conftest import services_of
 
 
 def events_of(client: TestClient, run_id: str) -> list[dict[str, Any]]:
@@ -42,3 +48,25 @@ def test_events_of_an_unknown_run_are_404(client: TestClient) -> None:
     response = client.get("/runs/no-such-run/events")
     assert response.status_code == 404
     assert response.json()["detail"]["code"] == "NOT_FOUND"
+
+
+def test_a_change_made_while_the_stream_opens_is_not_lost(
+    paused_client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run cancelled after the 404 check but before the stream subscribes streams as cancelled.
+
+    Before the fix the stream began from a snapshot taken before subscribing: it showed the run
+    `queued` and learnt of the cancel only from the resync snapshot seconds later.
+    """
+    run_id = paused_client.post("/runs", json={"preset": "hello_quantum_sim"}).json()["id"]
+    engine = services_of(paused_client).engine
+    subscribe = engine.events.subscribe
+
+    @contextmanager
+    def cancel_then_subscribe(subscribed_run_id: str) -> Iterator[Subscription]:
+        engine.cancel(subscribed_run_id)
+        with subscribe(subscribed_run_id) as subscription:
+            yield subscription
+
+    monkeypatch.setattr(engine.events, "subscribe", cancel_then_subscribe)
+    assert [e["status"] for e in events_of(paused_client, run_id)] == ["cancelled"]
