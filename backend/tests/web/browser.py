@@ -101,8 +101,10 @@ def console_page(
         yield page, log
         # A round trip delivers every event the browser sent before it.
         page.evaluate("() => 0")
-        assert log.unexpected_errors() == []
-        assert log.foreign_requests(console_url, api_url) == []
+        unexpected = log.unexpected_errors()
+        assert unexpected == [], f"console errors: {unexpected}"
+        foreign = log.foreign_requests(console_url, api_url)
+        assert foreign == [], f"requests outside the console and its API: {foreign}"
         assert any(url.startswith(f"{api_url}/") for url in log.requests)
     finally:
         context.close()
