@@ -7,9 +7,12 @@
   `SYNQC_REQUEST_BODY_TIMEOUT_SECONDS`.
 - Idle keep-alive connections close after `KEEP_ALIVE_S`; above `SYNQC_MAX_CONNECTIONS`
   connections or tasks uvicorn answers 503; a request head may not exceed `MAX_HEAD_BYTES`.
+- A request that is not valid HTTP (a head too large, a malformed header) gets 400
+  `INVALID_REQUEST` in the API's error envelope, not uvicorn's plain text.
 """
 
 import asyncio
+import json
 from functools import cache
 from typing import Any
 
@@ -20,6 +23,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.supervisors import Multiprocess
 
 from synqc_backend.config import Settings
+from synqc_backend.errors import ErrorCode, error_envelope
 from synqc_backend.listener import tcp_listener
 from synqc_backend.logging_setup import log_config
 
@@ -29,7 +33,10 @@ MAX_HEAD_BYTES = 16 * 1024
 
 
 class HeaderTimeoutProtocol(H11Protocol):
-    """uvicorn's h11 protocol, closing connections whose request head is too slow to arrive."""
+    """uvicorn's h11 protocol, closing connections whose request head is too slow to arrive.
+
+    It also answers a request that is not valid HTTP with the API's error envelope.
+    """
 
     header_timeout_s = 10.0
     _header_timer: asyncio.TimerHandle | None = None
@@ -51,6 +58,30 @@ class HeaderTimeoutProtocol(H11Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm_header_timer()
         super().connection_lost(exc)
+
+    def send_400_response(self, msg: str) -> None:
+        body = json.dumps(
+            error_envelope(
+                ErrorCode.INVALID_REQUEST,
+                f"not a valid HTTP request: {msg}",
+                {"max_head_bytes": MAX_HEAD_BYTES},
+                "send a well-formed HTTP/1.1 request whose head (request line and headers) "
+                f"is at most {MAX_HEAD_BYTES} bytes",
+            )
+        ).encode()
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", b"%d" % len(body)),
+            (b"connection", b"close"),
+        ]
+        for event in (
+            h11.Response(status_code=400, headers=headers, reason=b"Bad Request"),
+            h11.Data(data=body),
+            h11.EndOfMessage(),
+        ):
+            if output := self.conn.send(event):
+                self.transport.write(output)
+        self.transport.close()
 
     def _arm_header_timer(self) -> None:
         self._disarm_header_timer()

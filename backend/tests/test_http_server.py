@@ -77,3 +77,36 @@ def test_ordinary_requests_are_unaffected(server: LiveServer) -> None:
         time.sleep(TIMEOUT_S + 0.5)  # idle keep-alive within KEEP_ALIVE_S
         codes.append(client.get("/health").status_code)
     assert codes == [200] * 4
+
+
+def response_to(server: LiveServer, raw_request: bytes) -> httpx.Response:
+    """The server's answer to bytes sent as they are on a fresh connection."""
+    with connect(server) as connection:
+        connection.sendall(raw_request)
+        received = b""
+        while chunk := connection.recv(65536):
+            received += chunk
+    head, _, body = received.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in header_lines)
+    return httpx.Response(int(status_line.split()[1]), headers=headers, content=body)
+
+
+@pytest.mark.parametrize(
+    "raw_request",
+    [
+        b"GET /health HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n",
+        # A head still unfinished past the limit: uvicorn stops buffering it.
+        b"GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 20_000,
+    ],
+    ids=["malformed-header", "head-too-large"],
+)
+def test_a_request_that_is_not_http_gets_the_error_envelope(
+    server: LiveServer, raw_request: bytes
+) -> None:
+    response = response_to(server, raw_request)
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/json"
+    detail = response.json()["detail"]
+    assert detail["error_code"] == "INVALID_REQUEST"
+    assert detail["action_hint"]
