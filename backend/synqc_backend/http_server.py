@@ -6,7 +6,8 @@
 - Bodies: `BodySizeLimitMiddleware` answers 408 to a body slower than
   `SYNQC_REQUEST_BODY_TIMEOUT_SECONDS`.
 - Idle keep-alive connections close after `KEEP_ALIVE_S`; above `SYNQC_MAX_CONNECTIONS`
-  connections or tasks uvicorn answers 503; a request head may not exceed `MAX_HEAD_BYTES`.
+  connections or tasks uvicorn answers 503; a request head still unfinished after
+  `MAX_HEAD_BYTES` is refused (h11 buffers no more of it).
 - A request that is not valid HTTP (a head too large, a malformed header) gets 400
   `INVALID_REQUEST` in the API's error envelope, not uvicorn's plain text.
 """
