@@ -35,6 +35,16 @@ function networkError(base) {
   });
 }
 
+function invalidBody(status, base, path) {
+  return new ApiError(status, {
+    detail: {
+      error_code: "INVALID_RESPONSE",
+      error_message: `the API at ${base} answered ${path} with a body that is not JSON`,
+      action_hint: "check that the API URL points at a SynQc TDS server",
+    },
+  });
+}
+
 export class ApiClient {
   constructor(base) {
     this.base = base;
@@ -76,7 +86,14 @@ export class ApiClient {
       if (error.name === "AbortError") throw error;
       throw networkError(this.base);
     }
-    const data = await response.json().catch(() => null);
+    let data = null;
+    try {
+      data = await response.json();
+    } catch (error) {
+      // Aborted while the body was still arriving: the caller stopped wanting it.
+      if (error.name === "AbortError") throw error;
+      if (response.ok) throw invalidBody(response.status, this.base, path);
+    }
     if (!response.ok) throw new ApiError(response.status, data);
     return data;
   }

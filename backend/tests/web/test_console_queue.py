@@ -98,3 +98,37 @@ def test_a_queued_run_opened_by_its_url_is_followed_and_cancelled_there(
         f"What to do: {run['action_hint']}"
     )
     expect(page.locator(".run-detail .run-watch")).to_have_count(0)
+
+
+# The console's API client, imported in the page: a request aborted once its response head has
+# arrived but not its body. A queued run's event stream is such a response: its first event
+# comes at once, and the body stays open while the run waits.
+ABORT_WHILE_THE_BODY_ARRIVES = """async (runId) => {
+  const { ApiClient, apiBase } = await import("./console/api_client.js");
+  const client = new ApiClient(apiBase(window.location));
+  const controller = new AbortController();
+  const pending = client.get(`/runs/${runId}/events`, controller.signal);
+  setTimeout(() => controller.abort(), 1000);
+  try {
+    return { resolved: await pending };
+  } catch (error) {
+    return { rejected: error.name };
+  }
+}"""
+
+
+def test_a_request_aborted_while_its_body_arrives_is_rejected_not_resolved_empty(
+    keyed_console: tuple[Page, PageLog], queue_server: LiveServer
+) -> None:
+    """Regression: such a request resolved with `null`, and the history view then threw on it."""
+    page, _ = keyed_console
+    enter_key(page)
+    submitted = httpx.post(
+        f"{queue_server.base_url}/runs",
+        json={"preset": "hello_quantum_sim", "shot_budget": 300},
+        headers={"X-Api-Key": API_KEY},
+        timeout=10,
+    ).json()
+    assert page.evaluate(ABORT_WHILE_THE_BODY_ARRIVES, submitted["id"]) == {
+        "rejected": "AbortError"
+    }
