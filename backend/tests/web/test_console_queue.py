@@ -6,6 +6,7 @@ queued and cancels it from the console.
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -32,6 +33,17 @@ def keyed_console(chromium: Browser, queue_server: LiveServer) -> Iterator[tuple
         page.goto(f"{queue_server.base_url}/")
         page.wait_for_selector("#run-target option[value=sim_local]", state="attached")
         yield page, log
+
+
+def submit_queued(server: LiveServer) -> dict[str, Any]:
+    """A run submitted through the API; with no worker started, it stays queued."""
+    submitted: dict[str, Any] = httpx.post(
+        f"{server.base_url}/runs",
+        json={"preset": "hello_quantum_sim", "shot_budget": 300},
+        headers={"X-Api-Key": API_KEY},
+        timeout=10,
+    ).json()
+    return submitted
 
 
 def enter_key(page: Page) -> None:
@@ -77,12 +89,7 @@ def test_a_queued_run_opened_by_its_url_is_followed_and_cancelled_there(
     page, _ = keyed_console
     enter_key(page)
     headers = {"X-Api-Key": API_KEY}
-    submitted = httpx.post(
-        f"{queue_server.base_url}/runs",
-        json={"preset": "hello_quantum_sim", "shot_budget": 300},
-        headers=headers,
-        timeout=10,
-    ).json()
+    submitted = submit_queued(queue_server)
     page.goto(f"{queue_server.base_url}/#/runs/{submitted['id']}")
     expect(page.locator(".run-detail .run-watch .run-state")).to_have_text("queued")
     expect(page.locator(".run-detail [data-kpi=fidelity] .kpi-sub")).to_have_text(
@@ -123,12 +130,7 @@ def test_a_request_aborted_while_its_body_arrives_is_rejected_not_resolved_empty
     """Regression: such a request resolved with `null`, and the history view then threw on it."""
     page, _ = keyed_console
     enter_key(page)
-    submitted = httpx.post(
-        f"{queue_server.base_url}/runs",
-        json={"preset": "hello_quantum_sim", "shot_budget": 300},
-        headers={"X-Api-Key": API_KEY},
-        timeout=10,
-    ).json()
+    submitted = submit_queued(queue_server)
     assert page.evaluate(ABORT_WHILE_THE_BODY_ARRIVES, submitted["id"]) == {
         "rejected": "AbortError"
     }
