@@ -21,9 +21,9 @@ from qiskit import QuantumCircuit
 from synqc_backend.config import Settings
 from synqc_backend.execution import Capabilities, ExecutionOptions
 from synqc_backend.models import TargetKind, TargetStatus
-from synqc_backend.targets.base import JobNotFoundError, JobState, Readiness, TargetDescriptor
+from synqc_backend.targets.base import JobState, Readiness, TargetDescriptor
 from synqc_backend.targets.pacing import IN_PROCESS
-from synqc_backend.targets.provider import JobOutput, ProviderTarget, least_advanced
+from synqc_backend.targets.provider import JobCache, JobOutput, ProviderTarget, least_advanced
 from synqc_backend.targets.requirements import first_unready, missing_extra, missing_variables
 
 TARGET_ID = "azure_quantum"
@@ -106,18 +106,18 @@ class AzureSession:
     states = STATES
 
     def __init__(self, settings: Settings, workspace: Any = None) -> None:
-        self._jobs: dict[str, Any] = {}
-        self._provider: Any = None
         if settings.azure_quantum_target == LOCAL_TARGET:
             from qdk.qiskit import QSharpBackend
 
             self._backend: Any = QSharpBackend()
+            self._jobs = JobCache(None)
             return
         with _sdk_calls():
             from azure.quantum.qiskit import AzureQuantumProvider
 
-            self._provider = AzureQuantumProvider(workspace or _workspace(settings))
-            self._backend = self._provider.get_backend(settings.azure_quantum_target)
+            provider = AzureQuantumProvider(workspace or _workspace(settings))
+            self._backend = provider.get_backend(settings.azure_quantum_target)
+        self._jobs = JobCache(provider.get_job)
 
     def estimate(
         self, circuits: Sequence[QuantumCircuit], options: ExecutionOptions
@@ -130,7 +130,7 @@ class AzureSession:
             with _sdk_calls():
                 job = self._backend.run(circuit, shots=options.shots)
             job_id = str(job.job_id())
-            self._jobs[job_id] = job
+            self._jobs.add(job_id, job)
             ids.append(job_id)
         return JOB_SEPARATOR.join(ids)
 
@@ -138,13 +138,13 @@ class AzureSession:
         """The batch's state in Qiskit's words: a failed or cancelled job decides it, else
         the least advanced job."""
         with _sdk_calls():
-            raw = [_name(self._job(one).status()) for one in job_id.split(JOB_SEPARATOR)]
+            raw = [_name(self._jobs.get(one).status()) for one in job_id.split(JOB_SEPARATOR)]
         return least_advanced(raw, STATES)
 
     def result(self, job_id: str, circuits: Sequence[QuantumCircuit]) -> JobOutput:
         with _sdk_calls():
             counts = tuple(
-                _qiskit_counts(self._job(one).result().get_counts())
+                _qiskit_counts(self._jobs.get(one).result().get_counts())
                 for one in job_id.split(JOB_SEPARATOR)
             )
         return JobOutput(counts, f"azure {self._backend.name}")
@@ -152,16 +152,7 @@ class AzureSession:
     def cancel(self, job_id: str) -> None:
         with _sdk_calls():
             for one in job_id.split(JOB_SEPARATOR):
-                self._job(one).cancel()
-
-    def _job(self, job_id: str) -> Any:
-        job = self._jobs.get(job_id)
-        if job is None:
-            if self._provider is None:
-                raise JobNotFoundError(f"local job {job_id} ended with the process that ran it")
-            job = self._provider.get_job(job_id)
-            self._jobs[job_id] = job
-        return job
+                self._jobs.get(one).cancel()
 
 
 @contextmanager

@@ -22,12 +22,12 @@ from qiskit import QuantumCircuit
 from synqc_backend.config import Settings
 from synqc_backend.execution import Capabilities, ExecutionOptions
 from synqc_backend.models import TargetKind, TargetStatus
-from synqc_backend.targets.base import JobNotFoundError, JobState, Readiness, TargetDescriptor
+from synqc_backend.targets.base import JobState, Readiness, TargetDescriptor
 from synqc_backend.targets.braket_relaxation import delays_as_relaxation
 from synqc_backend.targets.device_profile import DEFAULT_TRANSMON, DeviceProfile
 from synqc_backend.targets.local_sim import gate_durations_s, references
 from synqc_backend.targets.pacing import IN_PROCESS
-from synqc_backend.targets.provider import JobOutput, ProviderTarget, least_advanced
+from synqc_backend.targets.provider import JobCache, JobOutput, ProviderTarget, least_advanced
 from synqc_backend.targets.requirements import (
     env_set,
     first_unready,
@@ -150,14 +150,15 @@ class BraketSession:
             from braket.devices import LocalSimulator
 
             self._simulator: Any = LocalSimulator(name)
+            self._tasks = JobCache(None)
         else:
             from braket.aws import AwsSession
 
             self._aws_session = aws_session or AwsSession()
+            self._tasks = JobCache(self._aws_task)
         self._name = name
         self._bucket = settings.braket_s3_bucket
         self._prefix = settings.braket_s3_prefix
-        self._tasks: dict[str, Any] = {}
 
     def estimate(
         self, circuits: Sequence[QuantumCircuit], options: ExecutionOptions
@@ -197,20 +198,20 @@ class BraketSession:
                     (self._bucket, self._prefix),
                     options.shots,
                 )
-            self._tasks[task.id] = task
+            self._tasks.add(task.id, task)
             task_ids.append(task.id)
         return JOB_SEPARATOR.join(task_ids)
 
     def status(self, job_id: str) -> object:
         """The batch's state in Braket's words: a failed or cancelled task decides it, else
         the least advanced task."""
-        raw = [str(self._task(task_id).state()) for task_id in job_id.split(JOB_SEPARATOR)]
+        raw = [str(self._tasks.get(task_id).state()) for task_id in job_id.split(JOB_SEPARATOR)]
         return least_advanced(raw, STATES)
 
     def result(self, job_id: str, circuits: Sequence[QuantumCircuit]) -> JobOutput:
         counts = []
         for task_id, circuit in zip(job_id.split(JOB_SEPARATOR), circuits, strict=True):
-            result = self._task(task_id).result()
+            result = self._tasks.get(task_id).result()
             counts.append(
                 counts_in_qiskit_order(result.measurement_counts, result.measured_qubits, circuit)
             )
@@ -218,20 +219,14 @@ class BraketSession:
 
     def cancel(self, job_id: str) -> None:
         for task_id in job_id.split(JOB_SEPARATOR):
-            task = self._task(task_id)
+            task = self._tasks.get(task_id)
             if str(task.state()) not in {"COMPLETED", "FAILED", "CANCELLED"}:
                 task.cancel()
 
-    def _task(self, task_id: str) -> Any:
-        task = self._tasks.get(task_id)
-        if task is None:
-            if self._local:
-                raise JobNotFoundError(f"local task {task_id} ended with the process that ran it")
-            from braket.aws import AwsQuantumTask
+    def _aws_task(self, task_id: str) -> Any:
+        from braket.aws import AwsQuantumTask
 
-            task = AwsQuantumTask(task_id, aws_session=self._aws_session)
-            self._tasks[task_id] = task
-        return task
+        return AwsQuantumTask(task_id, aws_session=self._aws_session)
 
 
 def _capabilities(device: str | None, profile: DeviceProfile) -> Capabilities:

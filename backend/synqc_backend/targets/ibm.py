@@ -23,11 +23,11 @@ from qiskit import QuantumCircuit
 from synqc_backend.config import Settings
 from synqc_backend.execution import Capabilities, ExecutionOptions
 from synqc_backend.models import TargetKind, TargetStatus
-from synqc_backend.targets.base import JobNotFoundError, JobState, Readiness, TargetDescriptor
+from synqc_backend.targets.base import JobState, Readiness, TargetDescriptor
 from synqc_backend.targets.ibm_profiles import IBM_PREFIX, resolve_profile
 from synqc_backend.targets.local_sim import calibration_snapshot, gate_durations_s, references
 from synqc_backend.targets.pacing import IN_PROCESS
-from synqc_backend.targets.provider import JobOutput, ProviderSession, ProviderTarget
+from synqc_backend.targets.provider import JobCache, JobOutput, ProviderSession, ProviderTarget
 from synqc_backend.targets.requirements import first_unready, missing_extra, missing_variables
 
 TARGET_ID = "ibm_quantum"
@@ -119,7 +119,7 @@ class IbmSession:
     def __init__(self, backend: Any, service: Any) -> None:
         self._backend = backend
         self._service = service
-        self._jobs: dict[str, Any] = {}
+        self._jobs = JobCache(None if service is None else service.job)
 
     def estimate(
         self, circuits: Sequence[QuantumCircuit], options: ExecutionOptions
@@ -150,14 +150,14 @@ class IbmSession:
             isa = manager.run(list(circuits))
         job = sampler.run(isa, shots=options.shots)
         job_id = str(job.job_id())
-        self._jobs[job_id] = job
+        self._jobs.add(job_id, job)
         return job_id
 
     def status(self, job_id: str) -> object:
-        return self._job(job_id).status()
+        return self._jobs.get(job_id).status()
 
     def result(self, job_id: str, circuits: Sequence[QuantumCircuit]) -> JobOutput:
-        job = self._job(job_id)
+        job = self._jobs.get(job_id)
         result = job.result()
         counts = tuple(dict(pub.join_data().get_counts()) for pub in result)
         usage: dict[str, Any] = {}
@@ -166,17 +166,7 @@ class IbmSession:
         return JobOutput(counts, f"{self._backend.name} (Qiskit Runtime Sampler)", usage=usage)
 
     def cancel(self, job_id: str) -> None:
-        self._job(job_id).cancel()
-
-    def _job(self, job_id: str) -> Any:
-        job = self._jobs.get(job_id)
-        if job is not None:
-            return job
-        if self._service is None:
-            raise JobNotFoundError(f"local testing job {job_id} ended with the process that ran it")
-        job = self._service.job(job_id)
-        self._jobs[job_id] = job
-        return job
+        self._jobs.get(job_id).cancel()
 
 
 def _sampler_class() -> Any:

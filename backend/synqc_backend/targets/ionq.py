@@ -21,7 +21,7 @@ from synqc_backend.config import Settings
 from synqc_backend.execution import Capabilities, ExecutionOptions
 from synqc_backend.models import TargetKind, TargetStatus
 from synqc_backend.targets.base import JobState, Readiness, TargetDescriptor
-from synqc_backend.targets.provider import JobOutput, ProviderTarget
+from synqc_backend.targets.provider import JobCache, JobOutput, ProviderTarget
 from synqc_backend.targets.requirements import first_unready, missing_extra, missing_variables
 
 TARGET_ID = "ionq_cloud"
@@ -99,7 +99,7 @@ class IonQSession:
             warnings.simplefilter("ignore", IonQTranspileLevelWarning)
             provider = IonQProvider(token=api_key(settings))
             self._backend: Any = provider.get_backend(settings.ionq_backend)
-        self._jobs: dict[str, Any] = {}
+        self._jobs = JobCache(self._backend.retrieve_job)
 
     def estimate(
         self, circuits: Sequence[QuantumCircuit], options: ExecutionOptions
@@ -132,14 +132,14 @@ class IonQSession:
         compiled = transpile(list(circuits), backend=self._backend, optimization_level=0)
         job = self._backend.run(compiled, **run_options)
         job_id = str(job.job_id())
-        self._jobs[job_id] = job
+        self._jobs.add(job_id, job)
         return job_id
 
     def status(self, job_id: str) -> object:
-        return self._job(job_id).status()
+        return self._jobs.get(job_id).status()
 
     def result(self, job_id: str, circuits: Sequence[QuantumCircuit]) -> JobOutput:
-        result = self._job(job_id).result()
+        result = self._jobs.get(job_id).result()
         counts = tuple(dict(result.get_counts(i)) for i in range(len(circuits)))
         time_taken = getattr(result, "time_taken", None)
         execution_s = (
@@ -151,13 +151,6 @@ class IonQSession:
 
     def cancel(self, job_id: str) -> None:
         self._backend.client.cancel_job(job_id)
-
-    def _job(self, job_id: str) -> Any:
-        job = self._jobs.get(job_id)
-        if job is None:
-            job = self._backend.retrieve_job(job_id)
-            self._jobs[job_id] = job
-        return job
 
 
 def _gate_count(circuit: QuantumCircuit, width: int) -> int:

@@ -50,6 +50,30 @@ class JobOutput:
     usage: Mapping[str, Any] = field(default_factory=dict)
 
 
+class JobCache:
+    """The provider's job handles this process holds, by job id.
+
+    `fetch(job_id)` looks up a job this process did not submit (one submitted before a worker
+    restart). Without `fetch` (a local simulator) such a job ended with the process that ran it,
+    and asking for it raises `JobNotFoundError`.
+    """
+
+    def __init__(self, fetch: Callable[[str], Any] | None) -> None:
+        self._fetch = fetch
+        self._jobs: dict[str, Any] = {}
+
+    def add(self, job_id: str, job: Any) -> None:
+        self._jobs[job_id] = job
+
+    def get(self, job_id: str) -> Any:
+        job = self._jobs.get(job_id)
+        if job is None:
+            if self._fetch is None:
+                raise JobNotFoundError(f"local job {job_id} ended with the process that ran it")
+            job = self._jobs[job_id] = self._fetch(job_id)
+        return job
+
+
 class ProviderSession(Protocol):
     """The SDK calls of one provider, against one device.
 

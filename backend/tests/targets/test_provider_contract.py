@@ -20,6 +20,7 @@ from synqc_backend.targets import azure, braket, ibm, ionq, rigetti
 from synqc_backend.targets.base import (
     JobCancelledError,
     JobDeadlineError,
+    JobNotFoundError,
     JobState,
     ProviderJobFailedError,
     Readiness,
@@ -27,7 +28,7 @@ from synqc_backend.targets.base import (
     normalized_state,
 )
 from synqc_backend.targets.pacing import Pacing
-from synqc_backend.targets.provider import ProviderTarget
+from synqc_backend.targets.provider import JobCache, ProviderTarget
 from tests.conftest import make_settings
 from tests.targets.provider_doubles import FakeClock, MemoryLedger, ScriptedSession
 
@@ -261,3 +262,19 @@ def test_a_batch_of_provider_jobs_is_as_far_as_its_slowest_or_failed_one() -> No
     assert least_advanced(["COMPLETED", "FAILED", "QUEUED"], braket.STATES) == "FAILED"
     assert least_advanced(["COMPLETED", "COMPLETED"], braket.STATES) == "COMPLETED"
     assert least_advanced(["DONE", "CANCELLED"], azure.STATES) == "CANCELLED"
+
+
+def test_a_job_handle_is_fetched_once_and_a_lost_local_job_is_not_found() -> None:
+    fetched: list[str] = []
+
+    def fetch(job_id: str) -> object:
+        fetched.append(job_id)
+        return f"handle of {job_id}"
+
+    cloud = JobCache(fetch)
+    cloud.add("submitted", "handle of submitted")
+    assert cloud.get("submitted") == "handle of submitted"
+    assert cloud.get("from-before-a-restart") == cloud.get("from-before-a-restart")
+    assert fetched == ["from-before-a-restart"]
+    with pytest.raises(JobNotFoundError):
+        JobCache(None).get("from-before-a-restart")
