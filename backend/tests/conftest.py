@@ -1,4 +1,4 @@
-"""Shared fixtures: settings on a throwaway SQLite store, and an app served in-process."""
+"""Shared fixtures: settings on a throwaway SQLite store, a migrated store, an in-process app."""
 
 import time
 from collections.abc import Iterator
@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from synqc_backend.api import create_app
 from synqc_backend.config import Settings
 from synqc_backend.services import Services
+from synqc_backend.storage.database import Database
 
 
 def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
@@ -34,6 +35,15 @@ def wait_finished(client: TestClient, run_id: str, timeout_s: float = 60.0) -> d
             return body
         time.sleep(0.05)
     raise AssertionError(f"run {run_id} did not finish in {timeout_s} s")
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[Database]:
+    """A store at this code's schema at `database_url` (a fixture of the module or package)."""
+    db = Database(database_url)
+    db.migrate()
+    yield db
+    db.dispose()
 
 
 @pytest.fixture

@@ -115,14 +115,6 @@ def database_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def database(database_url: str) -> Iterator[Database]:
-    db = Database(database_url)
-    db.migrate()
-    yield db
-    db.dispose()
-
-
-@pytest.fixture
 def metrics_settings(tmp_path: Path) -> Settings:
     return make_settings(tmp_path, enable_metrics=True, metrics_port=0)
 

@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pytest
 
-from synqc_backend.storage.database import Database
 from tests.postgres_server import PostgresServer, ScratchDatabase, require_postgres
 
 BACKENDS = ["sqlite", "postgresql"]
@@ -37,12 +36,3 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'store' / 'synqc.db'}"
     url: str = request.getfixturevalue("postgres_url")
     return url
-
-
-@pytest.fixture
-def database(database_url: str) -> Iterator[Database]:
-    """A store at this code's schema, on each backend."""
-    db = Database(database_url)
-    db.migrate()
-    yield db
-    db.dispose()

@@ -4,8 +4,6 @@ Two target instances stand for the worker before and after a crash; they share t
 (a scripted session in the provider's own state names) and the real store.
 """
 
-from collections.abc import Iterator
-
 import pytest
 
 from synqc_backend.execution import Capabilities, ExecutionOptions, ProviderJobRecord
@@ -23,13 +21,11 @@ from tests.targets.provider_doubles import FakeClock, ScriptedSession
 
 
 @pytest.fixture
-def database(database_url: str) -> Iterator[Database]:
-    db = Database(database_url)
-    db.migrate()
-    with db.unit_of_work() as session:
+def database(database: Database) -> Database:
+    """The migrated store with the running run whose provider jobs the tests record."""
+    with database.unit_of_work() as session:
         RunRepository(session).add(make_run("run-1", status="running"))
-    yield db
-    db.dispose()
+    return database
 
 
 class WorkerDied(Exception):
