@@ -2,6 +2,7 @@
 
 import json
 from collections.abc import AsyncIterator
+from contextlib import ExitStack
 
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
@@ -40,7 +41,10 @@ async def stream_run_events(
 
 
 async def _stream(services: Services, run_id: str, request: Request) -> AsyncIterator[str]:
-    with services.engine.events.subscribe(run_id) as subscription:
+    with ExitStack() as stack:
+        # Subscribing is network I/O on Redis (and waits for its confirmation): not on the loop.
+        subscribe = services.engine.events.subscribe(run_id)
+        subscription = await run_in_threadpool(stack.enter_context, subscribe)
         # Read after subscribing: a change made before then is in this snapshot, any later one
         # arrives as an event.
         first = await run_in_threadpool(_snapshot, services, run_id)
