@@ -1,6 +1,6 @@
 """Benchmark: the `health` preset end to end against qiskit-experiments, on the same device.
 
-Run from backend/ after `pip install -e 'backend[dev,bench]'`:
+Run from backend/ in the environment `make test` installs (the dev lock holds the bench extra):
 `../.venv/bin/python bench/health_vs_qiskit_experiments.py [--seeds 5] [--devices ...]
 [--budget N]`. Not a test: it prints one table per device and a summary line.
 

@@ -104,7 +104,7 @@ class RedisEvents:
 
     @contextmanager
     def subscribe(self, run_id: str) -> Iterator[Subscription]:
-        pubsub = self._client.pubsub()  # type: ignore[no-untyped-call]
+        pubsub = self._client.pubsub()
         pubsub.subscribe(self.channel)
         # Redis confirms a subscription before it delivers any message of the channel: once the
         # confirmation is read, no later publish is missed by a snapshot the caller takes next.
