@@ -32,7 +32,7 @@ def pins(lock: Path) -> dict[str, str]:
 
 
 def installed() -> dict[str, str]:
-    versions = {
+    versions: dict[str, str] = {
         canonicalize_name(distribution.metadata["Name"]): distribution.version
         for distribution in metadata.distributions()
     }
