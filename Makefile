@@ -87,11 +87,11 @@ lock-check: | $(UV)
 lint: lock-check install-dev
 	cd backend && $(VBIN)/ruff check . && $(VBIN)/ruff format --check . && $(VBIN)/mypy && $(VBIN)/lint-imports
 
-# axe-core for the console's accessibility tests, pinned in backend/tests/web/package-lock.json.
-AXE := backend/tests/web/node_modules/axe-core/axe.min.js
+# axe-core for the console's accessibility tests, pinned in backend/tests/http/web/package-lock.json.
+AXE := backend/tests/http/web/node_modules/axe-core/axe.min.js
 
-$(AXE): backend/tests/web/package-lock.json
-	npm ci --prefix backend/tests/web --no-audit --no-fund --silent
+$(AXE): backend/tests/http/web/package-lock.json
+	npm ci --prefix backend/tests/http/web --no-audit --no-fund --silent
 	touch $@
 
 test: lint $(AXE)

@@ -42,12 +42,12 @@ from qiskit_experiments.library import T1, StandardRB, T2Hahn, T2Ramsey
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from synqc_backend import __version__ as synqc_version
-from synqc_backend import run_report
 from synqc_backend.config import Settings
 from synqc_backend.execution import ExecutionOptions, QubitReference
 from synqc_backend.models import Preset, RunExperimentRequest
 from synqc_backend.presets.health import RAMSEY_POINTS, RAMSEY_SPAN, RB_SAMPLES, SHARES, Health
-from synqc_backend.services import Services, start_services
+from synqc_backend.runs.report import response as run_response
+from synqc_backend.runs.services import Services, start_services
 from synqc_backend.storage.repository import RunRepository
 from synqc_backend.targets.device_profile import DeviceProfile, QubitParameters
 from synqc_backend.targets.ibm_profiles import resolve_profile
@@ -148,7 +148,7 @@ def run_ours(services: Services, seed: int, budget: int) -> SideRun:
     with services.database.unit_of_work() as session:
         row = RunRepository(session).get(run_id)
         assert row is not None
-        response = run_report.response(row)
+        response = run_response(row)
         batches: list[dict[str, Any]] = list(row.batches)
     if response.error_code is not None:
         raise RuntimeError(f"health run failed: {response.error_code}: {response.error_message}")

@@ -53,7 +53,7 @@ BARE_APP = textwrap.dedent(
         import uvicorn
         from uvicorn.supervisors import Multiprocess
 
-        from synqc_backend.listener import tcp_listener
+        from synqc_backend.http.listener import tcp_listener
 
         port, workers = int(sys.argv[1]), int(sys.argv[2])
         config = uvicorn.Config("bare_app:app", workers=workers, log_level="warning")

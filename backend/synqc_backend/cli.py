@@ -8,14 +8,15 @@ from typing import Annotated
 import typer
 import uvicorn
 
-from synqc_backend import deployment_policy, run_report
-from synqc_backend.api import create_app
 from synqc_backend.config import Settings
 from synqc_backend.errors import ApiError
-from synqc_backend.http_server import serve_processes, uvicorn_config
-from synqc_backend.logging_setup import configure_logging
+from synqc_backend.http import deployment_policy
+from synqc_backend.http.app import create_app
+from synqc_backend.http.server import serve_processes, uvicorn_config
+from synqc_backend.logs import configure_logging
 from synqc_backend.models import Preset, RunExperimentRequest, RunExperimentResponse
-from synqc_backend.services import Services, create_services, start_services, targets_for
+from synqc_backend.runs import report
+from synqc_backend.runs.services import Services, create_services, start_services, targets_for
 from synqc_backend.storage.database import Database
 from synqc_backend.storage.repository import RunRepository
 from synqc_backend.targets.base import hardware_target
@@ -175,7 +176,7 @@ def _response(services: Services, run_id: str) -> RunExperimentResponse:
     with services.database.unit_of_work() as session:
         row = RunRepository(session).get(run_id)
         assert row is not None
-        return run_report.response(row)
+        return report.response(row)
 
 
 def _summary(response: RunExperimentResponse) -> str:

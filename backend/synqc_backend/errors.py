@@ -61,3 +61,13 @@ def error_envelope(
             "action_hint": hint,
         }
     }
+
+
+def run_not_found(run_id: str) -> ApiError:
+    return ApiError(
+        404,
+        ErrorCode.NOT_FOUND,
+        f"no run with id {run_id}",
+        hint="GET /runs lists the runs this server knows",
+        detail={"run_id": run_id},
+    )

@@ -60,8 +60,8 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, make_wsgi_a
 from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from synqc_backend.budget import BudgetSnapshot, BudgetTracker, budget_snapshot
 from synqc_backend.config import Settings
+from synqc_backend.limits.budgets import BudgetSnapshot, BudgetTracker, budget_snapshot
 from synqc_backend.models import Preset, RunState
 from synqc_backend.storage.database import Database
 from synqc_backend.storage.repository import QueueCounts, RunRepository

@@ -11,8 +11,8 @@ import signal
 import threading
 
 from synqc_backend.config import Settings
-from synqc_backend.logging_setup import configure_logging
-from synqc_backend.services import start_worker_services
+from synqc_backend.logs import configure_logging
+from synqc_backend.runs.services import start_worker_services
 
 log = logging.getLogger(__name__)
 

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from synqc_backend.api import create_app
 from synqc_backend.config import Settings
-from synqc_backend.services import Services
+from synqc_backend.http.app import create_app
+from synqc_backend.runs.services import Services
 from synqc_backend.storage.database import Database
 
 

@@ -14,8 +14,8 @@ from prometheus_client.openmetrics.parser import (
 )
 from prometheus_client.parser import text_string_to_metric_families
 
-from synqc_backend.budget import InMemoryBudget
 from synqc_backend.config import Settings
+from synqc_backend.limits.budgets import InMemoryBudget
 from synqc_backend.metrics import (
     PORT_SPAN,
     PROCESS_LABEL,

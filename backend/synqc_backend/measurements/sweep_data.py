@@ -7,7 +7,7 @@ import numpy as np
 from synqc_backend.analysis.fitting import FitResult
 from synqc_backend.analysis.probability import binomial_estimates
 from synqc_backend.execution import BatchOutcome
-from synqc_backend.plot_data import Figure, Series
+from synqc_backend.figures.plot_data import Figure, Series
 
 CURVE_POINTS = 200
 

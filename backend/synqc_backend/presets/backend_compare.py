@@ -10,6 +10,7 @@ from synqc_backend.analysis.distribution import bootstrap_fidelity
 from synqc_backend.analysis.fitting import FitQuality, FitResult
 from synqc_backend.definitions import COMPARE_STATUS, DIST_FIDELITY, EXEC_LATENCY_PER_CIRCUIT
 from synqc_backend.execution import BatchOutcome, CircuitBatch
+from synqc_backend.figures.plot_data import Figure, Series
 from synqc_backend.measurements import rb
 from synqc_backend.measurements.bell_state import (
     IDEAL_DISTRIBUTION,
@@ -18,7 +19,6 @@ from synqc_backend.measurements.bell_state import (
     ghz_ideal,
 )
 from synqc_backend.models import ComparisonRow, KpiStatus, TargetComparison
-from synqc_backend.plot_data import Figure, Series
 from synqc_backend.presets.base import (
     KpiValue,
     MeasuredQuantity,

@@ -6,8 +6,8 @@ from typing import Protocol
 
 from synqc_backend.definitions import KpiDefinition
 from synqc_backend.execution import BatchOutcome, Capabilities, CircuitBatch
+from synqc_backend.figures.plot_data import Figure
 from synqc_backend.models import ControlProfile, KpiStatus, TargetComparison, TradeoffPoint
-from synqc_backend.plot_data import Figure
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,10 @@ from synqc_backend.analysis.tomography import (
 )
 from synqc_backend.definitions import DPD_STATUS, PROBE_BACKACTION, STATE_FIDELITY
 from synqc_backend.execution import BatchOutcome, CircuitBatch
+from synqc_backend.figures.plot_data import Figure, Series
 from synqc_backend.measurements import dpd_probe
 from synqc_backend.measurements.dpd_probe import ProbeSettings
 from synqc_backend.models import KpiStatus, TradeoffPoint
-from synqc_backend.plot_data import Figure, Series
 from synqc_backend.presets.base import (
     KpiValue,
     MeasuredQuantity,

@@ -16,9 +16,9 @@ from synqc_backend.definitions import (
     MEASUREMENT_BACKACTION,
 )
 from synqc_backend.execution import BatchOutcome, CircuitBatch
+from synqc_backend.figures.plot_data import Figure
 from synqc_backend.measurements import coherence, rb, readout
 from synqc_backend.measurements.sweep_data import fit_figure
-from synqc_backend.plot_data import Figure
 from synqc_backend.presets.base import (
     KpiValue,
     MeasuredQuantity,

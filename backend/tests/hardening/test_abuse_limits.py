@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from synqc_backend.api import create_app
+from synqc_backend.http.app import create_app
 from synqc_backend.storage.database import Database
 from tests.conftest import make_settings, services_of
 from tests.postgres_server import require_postgres

@@ -23,8 +23,8 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from synqc_backend.budget import BudgetTracker, InMemoryBudget
-from synqc_backend.redis_budget import FallbackBudget, RedisBudget
+from synqc_backend.limits.budgets import BudgetTracker, InMemoryBudget
+from synqc_backend.limits.redis_budgets import FallbackBudget, RedisBudget
 from tests.redis_server import RedisServer, redis_server_fixture  # noqa: F401
 
 LIMIT = 10_000

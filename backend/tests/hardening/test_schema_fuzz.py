@@ -22,8 +22,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from synqc_backend.api import create_app
 from synqc_backend.config import Settings
+from synqc_backend.http.app import create_app
 from tests.hardening.deployments import API_KEY, DEPLOYMENTS, deployment
 from tests.hardening.figures import record
 from tests.live_server import LiveServer

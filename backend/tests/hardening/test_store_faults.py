@@ -12,8 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 from qiskit import QuantumCircuit
 
-from synqc_backend.api import create_app
 from synqc_backend.execution import ExecutionOptions, ExecutionResult
+from synqc_backend.http.app import create_app
 from synqc_backend.targets.base import Target
 from tests.conftest import make_settings, services_of, wait_finished
 from tests.hardening.faulty_parts import DelegatingTarget

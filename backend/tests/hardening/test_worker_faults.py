@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from synqc_backend.api import create_app
+from synqc_backend.http.app import create_app
+from synqc_backend.logs import RequestIdLogFilter
 from synqc_backend.models import Preset as PresetName
 from synqc_backend.presets.base import Preset
-from synqc_backend.request_context import RequestIdLogFilter
 from synqc_backend.targets.base import Target
 from tests.conftest import make_settings, services_of, wait_finished
 from tests.hardening.faulty_parts import HANGING_TARGET, HangingTarget, RaisingPreset

@@ -19,7 +19,7 @@ import yaml
 
 from synqc_backend.cli import cli, serve
 from synqc_backend.config import Environment, Settings
-from synqc_backend.deployment_policy import production_problems
+from synqc_backend.http.deployment_policy import production_problems
 from tests.ops.ops_files import BACKEND, OPS, REPOSITORY
 
 COMPOSE = REPOSITORY / "docker-compose.yml"

@@ -9,7 +9,7 @@ import pytest
 from synqc_backend.execution import Capabilities, ExecutionOptions, ProviderJobRecord
 from synqc_backend.measurements.bell_state import bell_circuit as bell
 from synqc_backend.models import TargetStatus
-from synqc_backend.provider_jobs import StoredJobLedger
+from synqc_backend.runs.provider_jobs import StoredJobLedger
 from synqc_backend.storage.database import Database
 from synqc_backend.storage.repository import RunRepository
 from synqc_backend.targets import ionq

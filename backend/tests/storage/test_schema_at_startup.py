@@ -7,7 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from synqc_backend.cli import cli
-from synqc_backend.services import start_services
+from synqc_backend.runs.services import start_services
 from synqc_backend.storage.database import Database, SchemaMismatchError
 from tests.conftest import make_settings
 from tests.postgres_server import PostgresServer, ScratchDatabase

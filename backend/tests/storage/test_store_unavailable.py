@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text
 
-from synqc_backend.api import create_app
+from synqc_backend.http.app import create_app
 from synqc_backend.storage.database import Database
 from synqc_backend.storage.tables import CircuitCountsRow, RunRow
 from tests.conftest import make_settings, services_of

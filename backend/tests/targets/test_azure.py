@@ -13,8 +13,8 @@ from azure.quantum import Workspace
 from fastapi.testclient import TestClient
 from qiskit import QuantumCircuit
 
-from synqc_backend.api import create_app
 from synqc_backend.execution import ExecutionOptions, ProviderJobRecord
+from synqc_backend.http.app import create_app
 from synqc_backend.models import TargetStatus
 from synqc_backend.targets.azure import AzureSession
 from synqc_backend.targets.base import JobCancelledError, Readiness

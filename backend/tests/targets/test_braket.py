@@ -18,8 +18,8 @@ from braket.task_result import AdditionalMetadata, GateModelTaskResult, TaskMeta
 from fastapi.testclient import TestClient
 from qiskit import QuantumCircuit
 
-from synqc_backend.api import create_app
 from synqc_backend.execution import BatchOutcome, Capabilities, ExecutionOptions
+from synqc_backend.http.app import create_app
 from synqc_backend.measurements import coherence
 from synqc_backend.measurements.bell_state import bell_circuit as bell
 from synqc_backend.models import TargetStatus

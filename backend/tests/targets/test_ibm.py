@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from synqc_backend.api import create_app
 from synqc_backend.execution import BatchOutcome, ExecutionOptions
+from synqc_backend.http.app import create_app
 from synqc_backend.measurements import coherence
 from synqc_backend.models import TargetStatus
 from synqc_backend.storage.repository import RunRepository

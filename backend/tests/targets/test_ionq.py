@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 from qiskit import QuantumCircuit
 
-from synqc_backend.api import create_app
 from synqc_backend.execution import ExecutionOptions
+from synqc_backend.http.app import create_app
 from synqc_backend.measurements.bell_state import bell_circuit as bell
 from synqc_backend.storage.repository import RunRepository
 from synqc_backend.targets import ionq

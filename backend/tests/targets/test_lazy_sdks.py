@@ -22,7 +22,7 @@ PROVIDER_SDKS = (
 START_AND_LIST = """
 import sys
 from fastapi.testclient import TestClient
-from synqc_backend.api import create_app
+from synqc_backend.http.app import create_app
 from tests.conftest import make_settings
 from pathlib import Path
 

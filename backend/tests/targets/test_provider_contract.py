@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from synqc_backend.api import create_app
 from synqc_backend.execution import Capabilities, ExecutionOptions, ProviderJobRecord
+from synqc_backend.http.app import create_app
 from synqc_backend.measurements.bell_state import bell_circuit as bell
 from synqc_backend.models import TargetStatus
 from synqc_backend.targets import azure, braket, ibm, ionq, rigetti

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from synqc_backend.api import create_app
+from synqc_backend.http.app import create_app
 from tests.conftest import make_settings
 from tests.targets.provider_env import clear_provider_credentials
 

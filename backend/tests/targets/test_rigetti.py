@@ -8,8 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 from qiskit import QuantumCircuit
 
-from synqc_backend.api import create_app
 from synqc_backend.execution import ExecutionOptions
+from synqc_backend.http.app import create_app
 from synqc_backend.targets.registry import build_targets
 from synqc_backend.targets.rigetti import counts_from_readout, to_quil
 from tests.conftest import make_settings, wait_finished

@@ -1,0 +1,1 @@
+"""Figures: plot data that presets produce, and its rendering to SVG."""

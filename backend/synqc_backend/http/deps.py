@@ -1,0 +1,92 @@
+"""Typed request dependencies: services, store access, auth and the caller's session."""
+
+import re
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from synqc_backend.config import Settings
+from synqc_backend.errors import ApiError, ErrorCode
+from synqc_backend.http import api_keys
+from synqc_backend.runs.engine import SynQcEngine
+from synqc_backend.runs.services import Services
+from synqc_backend.storage.repository import RunRepository
+
+LOCAL_SESSION = "local-session"
+SESSION_ID_PATTERN = re.compile(r"[A-Za-z0-9_.:-]{1,128}")
+
+
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def get_settings(services: ServicesDep) -> Settings:
+    return services.settings
+
+
+def get_engine(services: ServicesDep) -> SynQcEngine:
+    return services.engine
+
+
+def get_repository(services: ServicesDep) -> Iterator[RunRepository]:
+    """A repository in a unit of work that commits when the request's handler returns."""
+    with services.database.unit_of_work() as session:
+        yield RunRepository(session)
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+EngineDep = Annotated[SynQcEngine, Depends(get_engine)]
+RepositoryDep = Annotated[RunRepository, Depends(get_repository)]
+
+
+def presented_key(
+    x_api_key: Annotated[str | None, Header()] = None,
+    authorization: Annotated[str | None, Header()] = None,
+) -> str | None:
+    """The secret the caller sent: `X-Api-Key`, else `Authorization: Bearer <key>`."""
+    return api_keys.presented_key(x_api_key, authorization)
+
+
+PresentedKeyDep = Annotated[str | None, Depends(presented_key)]
+
+
+def require_api_key(settings: SettingsDep, key: PresentedKeyDep) -> None:
+    """When keys are configured, the caller must present one (compared in constant time)."""
+    if not settings.require_api_key:
+        return
+    if not api_keys.key_matches(settings.api_key, key):
+        raise ApiError(
+            401,
+            ErrorCode.AUTH_REQUIRED,
+            "a valid API key is required",
+            hint="send it as 'X-Api-Key: <key>' or 'Authorization: Bearer <key>'",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+
+
+def session_id(
+    settings: SettingsDep,
+    key: PresentedKeyDep,
+    x_session_id: Annotated[str | None, Header()] = None,
+) -> str:
+    """`X-Session-Id` if given, else one derived from the key's hash, else `local-session`."""
+    if x_session_id is not None:
+        if not SESSION_ID_PATTERN.fullmatch(x_session_id):
+            raise ApiError(
+                422,
+                ErrorCode.INVALID_REQUEST,
+                "X-Session-Id must be 1-128 characters of [A-Za-z0-9_.:-]",
+                hint="send a shorter session id made of letters, digits and _.:-",
+            )
+        return x_session_id
+    if key and settings.require_api_key:
+        return "key:" + api_keys.fingerprint(key)
+    return LOCAL_SESSION
+
+
+SessionIdDep = Annotated[str, Depends(session_id)]

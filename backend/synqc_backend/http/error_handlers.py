@@ -1,0 +1,137 @@
+"""Exception handlers: every error leaves the API in the contract's one envelope."""
+
+import logging
+from typing import Any
+
+import psycopg
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from synqc_backend.errors import ApiError, ErrorCode, error_envelope
+from synqc_backend.logs import request_id_var
+from synqc_backend.storage.availability import cannot_write, is_unreachable
+
+log = logging.getLogger(__name__)
+
+STORE_RETRY_AFTER_S = 5
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(DBAPIError, _store_error)
+
+
+async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiError)
+    return JSONResponse(exc.envelope(), status_code=exc.status_code, headers=exc.headers)
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [_plain_error(error) for error in exc.errors()]
+    first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
+    where = ".".join(str(part) for part in first["loc"])
+    body = error_envelope(
+        ErrorCode.INVALID_REQUEST,
+        f"invalid request: {where}: {first['msg']}"
+        if where
+        else f"invalid request: {first['msg']}",
+        {"errors": errors},
+        "fix the fields listed in error_detail.errors; /docs shows the schema",
+    )
+    return JSONResponse(body, status_code=422)
+
+
+async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 404:
+        code, hint = ErrorCode.NOT_FOUND, "check the path; /docs lists every route"
+    elif exc.status_code >= 500:
+        code, hint = ErrorCode.INTERNAL_ERROR, "try again; report it if it persists"
+    else:
+        code, hint = ErrorCode.INVALID_REQUEST, "check the method and path; /docs lists them"
+    body = error_envelope(code, str(exc.detail), {}, hint)
+    return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+
+async def _store_error(request: Request, exc: Exception) -> JSONResponse:
+    """The store cannot be reached: 503 with a retry hint; any other database error is a bug."""
+    assert isinstance(exc, DBAPIError)
+    if isinstance(exc.orig, psycopg.DataError) and "NUL" in str(exc.orig):
+        # A NUL byte in a path or query value: PostgreSQL text cannot hold one.
+        body = error_envelope(
+            ErrorCode.INVALID_REQUEST,
+            "invalid request: a value contains a NUL character",
+            {},
+            "remove NUL (\\x00, %00) characters from the path and query",
+        )
+        return JSONResponse(body, status_code=422)
+    if is_unreachable(exc):
+        message = "the run store is unreachable"
+        hint = (
+            "retry in a few seconds; if it persists, the operator should check the database "
+            "(GET /health shows persistence.ok)"
+        )
+    elif cannot_write(exc):
+        message = "the run store cannot take writes (its disk is full or read-only)"
+        hint = "retry later; the operator should free disk space or make the store writable"
+    else:
+        raise exc  # UnexpectedErrorMiddleware answers 500 with the request id
+    log.warning("store failed during %s %s: %s", request.method, request.url.path, exc.orig)
+    body = error_envelope(
+        ErrorCode.STORE_UNAVAILABLE, message, {"retry_after_s": STORE_RETRY_AFTER_S}, hint
+    )
+    headers = {"Retry-After": str(STORE_RETRY_AFTER_S)}
+    return JSONResponse(body, status_code=503, headers=headers)
+
+
+class UnexpectedErrorMiddleware:
+    """Innermost layer: an unhandled exception becomes a 500 envelope naming the request id.
+
+    It runs inside the request-id and CORS layers, so the id is still known, is logged with the
+    error, and the response carries `X-Request-Id` and CORS headers like any other.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as error:
+            request_id = request_id_var.get()
+            log.error("unhandled error", exc_info=error)
+            if started:
+                raise
+            body = error_envelope(
+                ErrorCode.INTERNAL_ERROR,
+                "internal error",
+                {"request_id": request_id},
+                "report the request id; the error was logged with it",
+            )
+            await JSONResponse(body, status_code=500)(scope, receive, send)
+
+
+def _plain_error(error: Any) -> dict[str, Any]:
+    """A validation error reduced to JSON-safe fields (pydantic may attach exception objects)."""
+    return {
+        "loc": [part if isinstance(part, int | str) else str(part) for part in error["loc"]],
+        "msg": str(error["msg"]),
+        "type": str(error["type"]),
+    }

@@ -1,0 +1,95 @@
+"""Runs: submit, read, list, cancel."""
+
+import time
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from synqc_backend.errors import ApiError, ErrorCode, run_not_found
+from synqc_backend.http.deps import EngineDep, RepositoryDep, SessionIdDep
+from synqc_backend.models import (
+    Preset,
+    RunExperimentRequest,
+    RunList,
+    RunState,
+    RunStatus,
+    RunSubmission,
+    SessionBudget,
+)
+from synqc_backend.runs import report
+from synqc_backend.storage.tables import RunRow
+
+router = APIRouter(tags=["runs"])
+
+
+@router.post("/runs", status_code=202)
+def submit_run(
+    request: RunExperimentRequest,
+    engine: EngineDep,
+    session: SessionIdDep,
+) -> RunSubmission:
+    """Queue a run; shots are reserved from the session's budget now."""
+    return report.submission(engine.submit(request, session, received_at=time.time()))
+
+
+@router.get("/runs")
+def list_runs(
+    repository: RepositoryDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    state: RunState | None = None,
+    preset: Preset | None = None,
+    hardware_target: Annotated[str | None, Query(max_length=64)] = None,
+) -> RunList:
+    """Runs, newest first, optionally filtered."""
+    rows = repository.list_runs(
+        limit=limit,
+        status=None if state is None else state.value,
+        preset=None if preset is None else preset.value,
+        hardware_target=hardware_target,
+    )
+    return RunList(runs=[report.run_status(row) for row in rows])
+
+
+@router.get("/runs/{run_id}")
+def get_run(run_id: str, repository: RepositoryDep) -> RunStatus:
+    """A run's state, progress and, once it succeeded, its result."""
+    return report.run_status(_row(repository, run_id))
+
+
+@router.post("/runs/{run_id}/cancel")
+def cancel_run(run_id: str, engine: EngineDep, repository: RepositoryDep) -> RunStatus:
+    """Cancel a queued run, or ask a running one to stop at its next checkpoint."""
+    engine.cancel(run_id)
+    return report.run_status(_row(repository, run_id))
+
+
+@router.get(
+    "/runs/{run_id}/figures/{name}.svg",
+    response_class=Response,
+    responses={200: {"content": {"image/svg+xml": {}}}},
+)
+def get_run_figure(run_id: str, name: str, engine: EngineDep) -> Response:
+    """One of the run's fit or trade-off figures, as SVG."""
+    svg = engine.figure_svg(run_id, name)
+    if svg is None:
+        raise ApiError(
+            404,
+            ErrorCode.NOT_FOUND,
+            f"run {run_id} has no figure '{name}'",
+            hint=f"the run's result lists its figures: GET /runs/{run_id}",
+            detail={"run_id": run_id, "figure": name},
+        )
+    return Response(svg, media_type="image/svg+xml")
+
+
+@router.get("/budget")
+def get_session_budget(engine: EngineDep, session: SessionIdDep) -> SessionBudget:
+    """The caller's session shot budget: limit, used (held by active runs included), remaining."""
+    return engine.session_budget(session)
+
+
+def _row(repository: RepositoryDep, run_id: str) -> RunRow:
+    row = repository.get(run_id)
+    if row is None:
+        raise run_not_found(run_id)
+    return row

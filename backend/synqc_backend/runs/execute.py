@@ -1,0 +1,194 @@
+"""The execute half of the engine: claim a stored run, plan its batches, run them on the
+targets, analyse the counts and store the result."""
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from synqc_backend.execution import CircuitBatch, DeviceControls, ExecutionOptions
+from synqc_backend.figures.plot_data import Figure
+from synqc_backend.models import ControlProfile, RunExperimentRequest, RunState
+from synqc_backend.presets.base import PresetContext
+from synqc_backend.runs import failure as run_failure
+from synqc_backend.runs.batches import BatchPlan, BatchRunner
+from synqc_backend.runs.failure import RunFailure
+from synqc_backend.runs.finish import RunFinish, finished_run, mark_failed, require
+from synqc_backend.runs.report import build_result
+from synqc_backend.storage.availability import retry_while_store_faults
+from synqc_backend.storage.repository import RunRepository
+from synqc_backend.targets.registry import SIM_LOCAL
+
+log = logging.getLogger(__name__)
+
+PROGRESS_PLANNED = 0.1
+PROGRESS_EXECUTED = 0.9
+
+
+@dataclass(frozen=True)
+class ClaimedRun:
+    """What a worker needs of a stored run, loaded once when it claims the run."""
+
+    id: str
+    session_id: str
+    request: RunExperimentRequest
+    controls: ControlProfile
+    shot_budget: int
+    started_at: float
+    timeline: dict[str, float]
+
+
+class RunExecution(RunFinish):
+    """Executes stored runs inside a job, from claim to final state."""
+
+    _runner: BatchRunner
+
+    def execute_run(self, run_id: str) -> None:
+        """Run a stored run to a final state; a no-op if another worker or a cancel won it."""
+        claims: list[ClaimedRun | None] = []
+        # The message is all there is of the run outside the store: wait out a store fault.
+        if not retry_while_store_faults(lambda: claims.append(self._claim(run_id))):
+            log.error("run %s: the store still fails; it stays queued for now", run_id)
+            return
+        claimed = claims[-1]
+        if claimed is None:
+            return
+        try:
+            self._execute(claimed)
+        except RunFailure as failure:
+            self._finish_failed(run_id, failure)
+        except Exception as error:
+            log.exception("run %s failed", run_id)
+            ending = run_failure.from_error(error)
+            # The store may be what failed: keep trying to record the end (else the run
+            # stays `running` until a restart or the production sweep).
+            if not retry_while_store_faults(lambda: self._finish_failed(run_id, ending)):
+                log.error("run %s: the store still fails; it stays running for now", run_id)
+
+    def _execute(self, run: ClaimedRun) -> None:
+        preset = self.presets[run.request.preset]
+        context = self._context(run.request, run.controls, run.shot_budget)
+        batches = preset.plan(context)
+        planned = sum(batch.cost for batch in batches)
+        if planned > run.shot_budget:
+            raise RuntimeError(
+                f"preset planned {planned} shots, above its budget {run.shot_budget}"
+            )
+        self._checkpoint(run, "compiled", PROGRESS_PLANNED)
+        outcomes = self._runner.run(
+            BatchPlan(
+                run_id=run.id,
+                batches=batches,
+                default_target=run.request.hardware_target,
+                options=lambda batch: _options(run, batch),
+                deadline_monotonic=time.monotonic()
+                - (self._clock() - run.started_at)
+                + self.settings.job_timeout_seconds,
+                timeout_s=self.settings.job_timeout_seconds,
+                on_progress=lambda share: (
+                    PROGRESS_PLANNED + (PROGRESS_EXECUTED - PROGRESS_PLANNED) * share
+                ),
+            )
+        )
+        # The batch runner checked for a cancel after the last batch; the finish checks again.
+        run.timeline["executed"] = self._clock()
+        outcome = preset.analyse(context, outcomes)
+        run.timeline["analysed"] = self._clock()
+        result = build_result(run.controls, context, outcome, outcomes)
+        self._finish_succeeded(run, with_figures(run.id, result, outcome.figures))
+
+    def _context(
+        self, request: RunExperimentRequest, controls: ControlProfile, shot_budget: int
+    ) -> PresetContext:
+        """What the preset may know: qubits, budget, controls and the targets' facts."""
+        compared = request.compare_targets or [request.hardware_target, SIM_LOCAL]
+        return PresetContext(
+            qubits=tuple(request.qubits),
+            shot_budget=shot_budget,
+            controls=controls,
+            capabilities=self.targets[request.hardware_target].capabilities(),
+            seed=request.seed,
+            target_id=request.hardware_target,
+            compare_capabilities={
+                target_id: self.targets[target_id].capabilities()
+                for target_id in dict.fromkeys(compared)
+            },
+        )
+
+    def _claim(self, run_id: str) -> ClaimedRun | None:
+        now = self._clock()
+        with self.database.unit_of_work() as session:
+            repository = RunRepository(session)
+            if not repository.claim(run_id, now, self.settings.max_run_attempts):
+                return None
+            row = require(repository.get(run_id))
+            row.timeline = {**row.timeline, "started": now}
+            claimed = ClaimedRun(
+                id=row.id,
+                session_id=row.session_id,
+                request=RunExperimentRequest.model_validate(row.request),
+                controls=ControlProfile.model_validate(row.control_profile),
+                shot_budget=row.shot_budget,
+                started_at=now,
+                timeline=dict(row.timeline),
+            )
+        self._publish(run_id, RunState.RUNNING, 0.0)
+        return claimed
+
+    def _check_deadline(self, run: ClaimedRun) -> None:
+        if self._clock() - run.started_at > self.settings.job_timeout_seconds:
+            raise run_failure.timed_out(self.settings.job_timeout_seconds)
+
+    def _checkpoint(self, run: ClaimedRun, stage: str, progress: float) -> None:
+        """Record a stage boundary; a cancel asked for meanwhile or a passed deadline stops here."""
+        run.timeline[stage] = self._clock()
+        with self.database.unit_of_work() as session:
+            row = require(RunRepository(session).get(run.id))
+            row.timeline = dict(run.timeline)
+            row.progress = progress
+            cancel = row.cancel_requested
+        if cancel:
+            raise run_failure.cancelled()
+        self._check_deadline(run)
+
+    def _finish_succeeded(self, run: ClaimedRun, result: dict[str, Any]) -> None:
+        """Store the result; a cancel asked for during the analysis cancels the run instead."""
+        with self.database.unit_of_work() as session:
+            repository = RunRepository(session)
+            row = require(repository.get_for_update(run.id))
+            if row.status != RunState.RUNNING:
+                return
+            finished = self._clock()
+            if row.cancel_requested:
+                row.timeline = dict(run.timeline)
+                mark_failed(row, run_failure.cancelled(), finished)
+            else:
+                row.timeline = {**run.timeline, "finished": finished}
+                row.result = result
+                row.status, row.finished_at, row.progress = RunState.SUCCEEDED, finished, 1.0
+            session_id, refund = row.session_id, row.shot_budget - row.shots_executed
+            done = finished_run(row)
+        self.budget.release(session_id, refund)
+        self._finished(run.id, done)
+
+
+def with_figures(run_id: str, result: dict[str, Any], figures: Sequence[Figure]) -> dict[str, Any]:
+    """The result with its figures' data (drawn when first asked for) and their URLs."""
+    return {
+        **result,
+        "figures": [f"/runs/{run_id}/figures/{figure.name}.svg" for figure in figures],
+        "figure_data": {figure.name: asdict(figure) for figure in figures},
+    }
+
+
+def _options(run: ClaimedRun, batch: CircuitBatch) -> ExecutionOptions:
+    return ExecutionOptions(
+        shots=batch.shots,
+        seed=run.request.seed,
+        layout=batch.layout,
+        device=DeviceControls(
+            drive_bias=run.controls.drive_bias,
+            thermal_guard_enabled=run.controls.thermal_guard_enabled,
+        ),
+    )

@@ -1,0 +1,159 @@
+"""The service graph of one process: store, budgets, queue and engine, built from settings.
+
+- Embedded default (`SYNQC_REDIS_URL` unset): the API process also runs the workers.
+- Production: API processes only submit; worker processes (`synqc worker`) execute, beat for
+  the runs they hold and sweep the run table for runs a dead worker left behind.
+"""
+
+import threading
+from dataclasses import dataclass, field
+
+import redis
+
+from synqc_backend.config import Settings
+from synqc_backend.limits.budgets import BudgetTracker, InMemoryBudget
+from synqc_backend.limits.rate_limit import RateLimiter, create_rate_limiter
+from synqc_backend.limits.redis_budgets import FallbackBudget, RedisBudget
+from synqc_backend.metrics import CollectorSources, MetricsExporter, RunMetrics, start_exporter
+from synqc_backend.presets.registry import PRESETS
+from synqc_backend.runs.engine import SynQcEngine
+from synqc_backend.runs.events import InProcessEvents, RedisEvents, RunEvents
+from synqc_backend.runs.heartbeat import RunHeartbeats
+from synqc_backend.runs.queue import RunQueue, create_queue
+from synqc_backend.storage.database import Database
+from synqc_backend.targets.base import Target
+from synqc_backend.targets.ibm_profiles import resolve_profile
+from synqc_backend.targets.registry import build_targets
+
+
+@dataclass
+class Services:
+    settings: Settings
+    database: Database
+    budget: BudgetTracker
+    queue: RunQueue
+    engine: SynQcEngine
+    metrics: RunMetrics
+    redis_client: redis.Redis | None = None
+    heartbeats: RunHeartbeats | None = None
+    exporter: MetricsExporter | None = None
+    rate_limiter: RateLimiter | None = None
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _threads: list[threading.Thread] = field(default_factory=list)
+
+    def close(self) -> None:
+        if self.exporter is not None:
+            self.exporter.stop()
+        self._stop.set()
+        self.queue.stop()
+        for thread in self._threads:
+            thread.join(timeout=10)
+        if self.heartbeats is not None:
+            self.heartbeats.stop()
+        if self.redis_client is not None:
+            self.redis_client.close()
+        self.budget.close()
+        if self.rate_limiter is not None:
+            self.rate_limiter.close()
+        self.database.dispose()
+
+    def export_metrics(self, role: str) -> None:
+        """Serve this process's metrics (`SYNQC_ENABLE_METRICS`, `SYNQC_METRICS_PORT`)."""
+        sources = CollectorSources(self.database, self.budget, self.queue, self.metrics)
+        self.exporter = start_exporter(self.settings, sources, role=role)
+
+    def run_sweeper(self, interval_s: float) -> None:
+        """Sweep the run table every `interval_s` in a background thread (worker processes)."""
+        heartbeats = self.heartbeats
+        if heartbeats is None:
+            raise RuntimeError("the sweeper needs Redis heartbeats")
+
+        def sweep_forever() -> None:
+            while not self._stop.wait(interval_s):
+                self.engine.sweep(heartbeats.alive)
+
+        thread = threading.Thread(target=sweep_forever, name="run-sweeper", daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+
+def create_budget(settings: Settings) -> BudgetTracker:
+    """In-memory without `redis_url`; else Redis, falling back to memory while Redis is down."""
+    limit, ttl_s = settings.max_shots_per_session, settings.session_budget_ttl_seconds
+    if settings.redis_url is None:
+        return InMemoryBudget(limit, ttl_s)
+    return FallbackBudget(RedisBudget.from_url(settings.redis_url, limit, ttl_s))
+
+
+def targets_for(settings: Settings) -> dict[str, Target]:
+    """The registry with sim_local's device profile and any local backend mappings."""
+    return build_targets(resolve_profile(settings.sim_profile), settings.qiskit_backends, settings)
+
+
+def create_services(settings: Settings) -> Services:
+    """Build every service; nothing is started and no run is touched yet."""
+    database = Database(settings.database_url)
+    budget = create_budget(settings)
+    queue = create_queue(settings)
+    client = None if settings.redis_url is None else redis.Redis.from_url(settings.redis_url)
+    events: RunEvents = (
+        InProcessEvents() if client is None else RedisEvents(client, settings.redis_events_channel)
+    )
+    targets = targets_for(settings)
+    metrics = RunMetrics(targets)
+    engine = SynQcEngine(settings, database, budget, targets, PRESETS, queue, events, metrics)
+    return Services(settings, database, budget, queue, engine, metrics, client)
+
+
+def start_services(
+    settings: Settings, *, recover: bool = True, export_metrics: bool = True
+) -> Services:
+    """Services of an API process (or a one-shot CLI run), ready to take submissions.
+
+    - SQLite is migrated in place (the embedded default needs no separate step); any other
+      database must already be at this code's schema (`synqc migrate`).
+    - Embedded: recovers what a crash left behind and starts the in-process workers.
+      `recover=False` is for a one-shot CLI run beside a server that owns the same store.
+    - Production: rebuilds budgets from the run table; workers run elsewhere.
+    """
+    services = create_services(settings)
+    _prepare_schema(services)
+    if settings.rate_limit_per_minute:
+        services.rate_limiter = create_rate_limiter(
+            settings.rate_limit_per_minute, settings.redis_url
+        )
+    if export_metrics:
+        services.export_metrics("api")
+    if not settings.embedded:
+        services.engine.resume()
+        return services
+    if recover:
+        services.engine.recover()
+    services.queue.start_workers(services.engine)
+    return services
+
+
+def start_worker_services(settings: Settings) -> Services:
+    """Services of a production worker process: consume runs, beat for them, sweep."""
+    services = create_services(settings)
+    if services.redis_client is None:
+        raise ValueError("a worker process needs SYNQC_REDIS_URL (the embedded default has none)")
+    services.database.check_schema()
+    heartbeats = RunHeartbeats(
+        services.redis_client,
+        ttl_s=3 * settings.heartbeat_interval_seconds,
+        interval_s=settings.heartbeat_interval_seconds,
+    )
+    heartbeats.start()
+    services.heartbeats = heartbeats
+    services.queue.start_workers(services.engine, heartbeats)
+    services.run_sweeper(settings.stale_run_seconds / 2)
+    services.export_metrics("worker")
+    return services
+
+
+def _prepare_schema(services: Services) -> None:
+    if services.database.backend == "sqlite":
+        services.database.migrate()
+    else:
+        services.database.check_schema()
