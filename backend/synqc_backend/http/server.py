@@ -30,6 +30,10 @@ from synqc_backend.logs import log_config
 
 APP_IMPORT_PATH = "synqc_backend.api:app"
 KEEP_ALIVE_S = 5
+# uvicorn's supervisor kills a process that does not answer its ping within this time, a
+# starting one included. Its default, 5 s, is shorter than an API process takes to import
+# Qiskit and start on a busy 2-core host: the processes were killed and restarted in a loop.
+WORKER_HEALTHCHECK_TIMEOUT_S = 60
 MAX_HEAD_BYTES = 16 * 1024
 
 
@@ -149,6 +153,7 @@ def serve_processes(settings: Settings, host: str, port: int, workers: int) -> N
         APP_IMPORT_PATH,
         workers=workers,
         http=f"{__name__}:{EnvironmentProtocol.__name__}",
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_TIMEOUT_S,
         **_limits(settings),
     )
     Multiprocess(config, sockets=[tcp_listener(host, port)]).run()
