@@ -1,5 +1,7 @@
 """`SYNQC_ENV=prod` refuses unsafe settings; docs are served in prod only when asked for."""
 
+import logging
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -7,12 +9,23 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from synqc_backend.http.app import create_app
 from synqc_backend.cli import cli
+from synqc_backend.http.app import create_app
 from synqc_backend.http.deployment_policy import UnsafeSettingsError, production_problems
 from tests.conftest import make_settings
 
 GOOD_KEY = "a-production-key-0123456789"
+
+
+@pytest.fixture
+def cli_logging() -> Iterator[None]:
+    """`synqc serve` configures the process's logging, to the runner's stream that closes after
+    the command: take its handlers off again, so later tests do not log to a closed stream."""
+    before = set(logging.getLogger().handlers)
+    yield
+    root = logging.getLogger()
+    for handler in set(root.handlers) - before:
+        root.removeHandler(handler)
 
 
 def prod(**overrides: Any) -> dict[str, Any]:
@@ -71,6 +84,7 @@ def test_docs_are_served_in_prod_only_when_asked(
     assert codes == ({200} if served else {404})
 
 
+@pytest.mark.usefixtures("cli_logging")
 def test_synqc_serve_refuses_prod_without_a_key(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
