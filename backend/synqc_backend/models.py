@@ -270,7 +270,10 @@ class RunList(BaseModel):
 
 
 class TargetCapabilities(BaseModel):
-    max_shots: int
+    max_shots: int = Field(
+        description="Most shots the target runs per circuit; a run's total may be larger "
+        "(it is limited by SYNQC_MAX_SHOTS_PER_EXPERIMENT)."
+    )
     queue_behavior: str
     supported_gates: list[str]
     notes: str

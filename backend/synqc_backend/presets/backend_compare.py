@@ -43,17 +43,14 @@ class BackendCompare:
     default_shot_budget = 24_000
 
     def plan(self, context: PresetContext) -> list[CircuitBatch]:
-        targets = list(context.compare_capabilities)
-        per_target = context.shot_budget // len(targets)
-        q = context.qubit
-        rb_circuits = len(RB_LENGTHS) * RB_SAMPLES
+        shots, q = _circuit_shots(context), context.qubit
         batches: list[CircuitBatch] = []
-        for target in targets:
+        for target in context.compare_capabilities:
             batches += [
                 CircuitBatch(
                     f"bell@{target}",
                     (bell_circuit(),),
-                    int(per_target * SHARES["bell"]),
+                    shots["bell"],
                     (None,),
                     (q, q + 1),
                     target,
@@ -61,7 +58,7 @@ class BackendCompare:
                 CircuitBatch(
                     f"ghz@{target}",
                     (ghz_circuit(3),),
-                    int(per_target * SHARES["ghz"]),
+                    shots["ghz"],
                     (None,),
                     (q, q + 1, q + 2),
                     target,
@@ -70,7 +67,7 @@ class BackendCompare:
                     rb.rb_batch(
                         RB_LENGTHS,
                         RB_SAMPLES,
-                        int(per_target * SHARES["rb"]) // rb_circuits,
+                        shots["rb"],
                         context.seed,
                         q,
                     ),
@@ -78,6 +75,9 @@ class BackendCompare:
                 ),
             ]
         return batches
+
+    def circuit_shots(self, context: PresetContext) -> int:
+        return max(_circuit_shots(context).values())
 
     def analyse(self, context: PresetContext, outcomes: Sequence[BatchOutcome]) -> PresetOutcome:
         rows, fits = [], {}
@@ -169,3 +169,14 @@ def _rb_figure(fits: dict[str, FitResult]) -> Figure:
         ),
         log_x=True,
     )
+
+
+def _circuit_shots(context: PresetContext) -> dict[str, int]:
+    """Shots per circuit of each part, on every compared target (the budget split evenly)."""
+    per_target = context.shot_budget // len(context.compare_capabilities)
+    rb_circuits = len(RB_LENGTHS) * RB_SAMPLES
+    return {
+        "bell": int(per_target * SHARES["bell"]),
+        "ghz": int(per_target * SHARES["ghz"]),
+        "rb": int(per_target * SHARES["rb"]) // rb_circuits,
+    }

@@ -88,6 +88,11 @@ class Preset(Protocol):
 
     def plan(self, context: PresetContext) -> list[CircuitBatch]: ...
 
+    def circuit_shots(self, context: PresetContext) -> int:
+        """The most shots any one circuit of `plan(context)` asks for, without building it:
+        checked at submit against each target's per-circuit `max_shots`."""
+        ...
+
     def analyse(
         self, context: PresetContext, outcomes: Sequence[BatchOutcome]
     ) -> PresetOutcome: ...

@@ -55,7 +55,7 @@ class DpdDemo:
     default_shot_budget = 42_000
 
     def plan(self, context: PresetContext) -> list[CircuitBatch]:
-        shots = context.shot_budget // (3 * self.sequences)
+        shots = self.circuit_shots(context)
         run_strength = dpd_probe.strength_from_window(context.controls.probe_window_ns)
         layout = _layout(context)
         batches = [
@@ -69,6 +69,10 @@ class DpdDemo:
                 )
             )
         return batches
+
+    def circuit_shots(self, context: PresetContext) -> int:
+        """Each sequence is measured in three bases, one circuit each."""
+        return context.shot_budget // (3 * self.sequences)
 
     def analyse(self, context: PresetContext, outcomes: Sequence[BatchOutcome]) -> PresetOutcome:
         by_label = {o.batch.label: o for o in outcomes}

@@ -56,6 +56,12 @@ CIRCUITS = {
 }
 
 
+def _circuit_shots(budget: int, rb_lengths: int) -> dict[str, int]:
+    """Shots per circuit of each part: its share of the budget over its circuits."""
+    circuits = {**CIRCUITS, "rb": rb_lengths * RB_SAMPLES}
+    return {part: max(1, int(budget * share) // circuits[part]) for part, share in SHARES.items()}
+
+
 def min_budget() -> int:
     """The smallest budget that gives every circuit `MIN_SHOTS_PER_CIRCUIT` shots."""
     return max(int(MIN_SHOTS_PER_CIRCUIT * CIRCUITS[p] / SHARES[p]) + 1 for p in SHARES)
@@ -82,22 +88,22 @@ class Health:
         )
 
     def plan(self, context: PresetContext) -> list[CircuitBatch]:
-        sweep, q, budget = self.sweep(context), context.qubit, context.shot_budget
-        rb_circuits = len(sweep.rb_lengths) * RB_SAMPLES
-
-        def shots(part: str, circuits: int) -> int:
-            return max(1, int(budget * SHARES[part]) // circuits)
-
+        sweep, q = self.sweep(context), context.qubit
+        shots = _circuit_shots(context.shot_budget, len(sweep.rb_lengths))
         return [
-            coherence.t1_batch(sweep.t1_delays, shots("t1", T1_POINTS), q),
+            coherence.t1_batch(sweep.t1_delays, shots["t1"], q),
             coherence.ramsey_batch(
-                sweep.ramsey_delays, sweep.ramsey_detuning_hz, shots("ramsey", RAMSEY_POINTS), q
+                sweep.ramsey_delays, sweep.ramsey_detuning_hz, shots["ramsey"], q
             ),
-            coherence.echo_batch(sweep.echo_delays, shots("echo", ECHO_POINTS), q),
-            rb.rb_batch(sweep.rb_lengths, RB_SAMPLES, shots("rb", rb_circuits), context.seed, q),
-            readout.readout_batch(shots("readout", 2), q),
-            readout.repeatability_batch(shots("rep", 1), q),
+            coherence.echo_batch(sweep.echo_delays, shots["echo"], q),
+            rb.rb_batch(sweep.rb_lengths, RB_SAMPLES, shots["rb"], context.seed, q),
+            readout.readout_batch(shots["readout"], q),
+            readout.repeatability_batch(shots["rep"], q),
         ]
+
+    def circuit_shots(self, context: PresetContext) -> int:
+        rb_lengths = rb.rb_lengths(reference_of(context).single_qubit_gate_error)
+        return max(_circuit_shots(context.shot_budget, len(rb_lengths)).values())
 
     def analyse(self, context: PresetContext, outcomes: Sequence[BatchOutcome]) -> PresetOutcome:
         by_label = {o.batch.label: o for o in outcomes}

@@ -31,7 +31,12 @@ class HelloQuantumSim:
 
     def plan(self, context: PresetContext) -> list[CircuitBatch]:
         layout = _bell_qubits(context.qubits)
-        return [CircuitBatch("bell", (bell_circuit(),), context.shot_budget, (None,), layout)]
+        return [
+            CircuitBatch("bell", (bell_circuit(),), self.circuit_shots(context), (None,), layout)
+        ]
+
+    def circuit_shots(self, context: PresetContext) -> int:
+        return context.shot_budget
 
     def analyse(self, context: PresetContext, outcomes: Sequence[BatchOutcome]) -> PresetOutcome:
         (outcome,) = outcomes

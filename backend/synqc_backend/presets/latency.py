@@ -32,8 +32,11 @@ class Latency:
     default_shot_budget = 0
 
     def plan(self, context: PresetContext) -> list[CircuitBatch]:
-        shots = context.shot_budget // JOBS
+        shots = self.circuit_shots(context)
         return [latency_batch(index, shots, context.qubit) for index in range(JOBS)]
+
+    def circuit_shots(self, context: PresetContext) -> int:
+        return context.shot_budget // JOBS
 
     def analyse(self, context: PresetContext, outcomes: Sequence[BatchOutcome]) -> PresetOutcome:
         e2e_us = np.array([o.result.submit_to_result_s for o in outcomes]) * 1e6

@@ -13,12 +13,12 @@ from synqc_backend.models import ControlProfile, RunExperimentRequest, RunState
 from synqc_backend.presets.base import PresetContext
 from synqc_backend.runs import failure as run_failure
 from synqc_backend.runs.batches import BatchPlan, BatchRunner
+from synqc_backend.runs.context import preset_context
 from synqc_backend.runs.failure import RunFailure
 from synqc_backend.runs.finish import RunFinish, finished_run, mark_failed, require
 from synqc_backend.runs.report import build_result
 from synqc_backend.storage.availability import retry_while_store_faults
 from synqc_backend.storage.repository import RunRepository
-from synqc_backend.targets.registry import SIM_LOCAL
 
 log = logging.getLogger(__name__)
 
@@ -101,20 +101,7 @@ class RunExecution(RunFinish):
     def _context(
         self, request: RunExperimentRequest, controls: ControlProfile, shot_budget: int
     ) -> PresetContext:
-        """What the preset may know: qubits, budget, controls and the targets' facts."""
-        compared = request.compare_targets or [request.hardware_target, SIM_LOCAL]
-        return PresetContext(
-            qubits=tuple(request.qubits),
-            shot_budget=shot_budget,
-            controls=controls,
-            capabilities=self.targets[request.hardware_target].capabilities(),
-            seed=request.seed,
-            target_id=request.hardware_target,
-            compare_capabilities={
-                target_id: self.targets[target_id].capabilities()
-                for target_id in dict.fromkeys(compared)
-            },
-        )
+        return preset_context(self.targets, request, controls, shot_budget)
 
     def _claim(self, run_id: str) -> ClaimedRun | None:
         now = self._clock()

@@ -1,10 +1,11 @@
-"""Submit-time checks of a run request: target, remote policy, shot limits, qubits."""
+"""Submit-time checks of a run request: target, remote policy, shot limits, per-circuit
+capacity, qubits."""
 
 from synqc_backend.config import Settings
 from synqc_backend.errors import ApiError, ErrorCode
 from synqc_backend.models import Preset as PresetName
 from synqc_backend.models import RunExperimentRequest, TargetKind, TargetStatus
-from synqc_backend.presets.base import Preset
+from synqc_backend.presets.base import Preset, PresetContext
 from synqc_backend.targets.base import Target
 
 
@@ -68,14 +69,16 @@ def shot_budget(request: RunExperimentRequest, preset: Preset, settings: Setting
     return max(settings.default_shot_budget, preset.default_shot_budget)
 
 
-def check_shots(shots: int, preset: Preset, target: Target, settings: Settings) -> None:
-    """Per-run maximum (422, never clamped), the preset's minimum (422), target capacity (400)."""
+def check_shots(shots: int, preset: Preset, settings: Settings) -> None:
+    """The run's total against the per-run maximum (422, never clamped) and the preset's
+    minimum (422)."""
     limit = settings.max_shots_per_experiment
     if shots > limit:
         raise ApiError(
             422,
             ErrorCode.INVALID_REQUEST,
-            f"shot_budget {shots} is above the per-run maximum of {limit}",
+            f"shot_budget {shots} is above the per-run maximum of {limit} "
+            "(SYNQC_MAX_SHOTS_PER_EXPERIMENT)",
             hint=f"ask for at most {limit} shots",
             detail={"shot_budget": shots, "max_shots_per_experiment": limit},
         )
@@ -87,15 +90,29 @@ def check_shots(shots: int, preset: Preset, target: Target, settings: Settings) 
             hint=f"ask for at least {preset.min_shot_budget} shots",
             detail={"shot_budget": shots, "min_shot_budget": preset.min_shot_budget},
         )
-    capacity = target.capabilities().max_shots
-    if shots > capacity:
-        raise ApiError(
-            400,
-            ErrorCode.PROVIDER_CAPACITY,
-            f"shot_budget {shots} is above what '{target.descriptor.id}' accepts ({capacity})",
-            hint=f"ask for at most {capacity} shots on this target",
-            detail={"shot_budget": shots, "max_shots": capacity},
-        )
+
+
+def check_capacity(preset: Preset, context: PresetContext, targets: dict[str, Target]) -> None:
+    """The most shots one circuit of the run asks for against the per-circuit `max_shots` of
+    every target it runs on (400 `PROVIDER_CAPACITY`)."""
+    circuit_shots = preset.circuit_shots(context)
+    # Only backend_compare runs circuits on the compared targets too.
+    compared = context.compare_capabilities if preset.name == PresetName.BACKEND_COMPARE else {}
+    for target_id in dict.fromkeys([context.target_id, *compared]):
+        capacity = targets[target_id].capabilities().max_shots
+        if circuit_shots > capacity:
+            raise ApiError(
+                400,
+                ErrorCode.PROVIDER_CAPACITY,
+                f"a circuit of this run asks for {circuit_shots} shots, above the per-circuit "
+                f"limit of '{target_id}' ({capacity})",
+                hint="lower shot_budget, or choose a target that takes more shots per circuit",
+                detail={
+                    "circuit_shots": circuit_shots,
+                    "max_shots": capacity,
+                    "hardware_target": target_id,
+                },
+            )
 
 
 def check_qubits(request: RunExperimentRequest, target: Target) -> None:

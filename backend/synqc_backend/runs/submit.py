@@ -16,6 +16,7 @@ from synqc_backend.models import (
 from synqc_backend.presets.base import Preset
 from synqc_backend.runs import failure as run_failure
 from synqc_backend.runs import guardrails
+from synqc_backend.runs.context import preset_context
 from synqc_backend.runs.finish import FinishedRun, RunFinish, error_fields
 from synqc_backend.storage.repository import RunRepository
 from synqc_backend.storage.tables import RunRow
@@ -40,8 +41,13 @@ class RunSubmission(RunFinish):
         target = guardrails.resolve_target(self.targets, request.hardware_target, self.settings)
         guardrails.check_compare_targets(request, self.targets, self.settings)
         shots = guardrails.shot_budget(request, preset, self.settings)
-        guardrails.check_shots(shots, preset, target, self.settings)
+        guardrails.check_shots(shots, preset, self.settings)
         guardrails.check_qubits(request, target)
+        # Shot counts never depend on the controls: the request's, or the defaults, will do.
+        planned = preset_context(
+            self.targets, request, request.control_overrides or ControlProfile(), shots
+        )
+        guardrails.check_capacity(preset, planned, self.targets)
         reserved = False
         try:
             with self._submit_gate.hold(session_id), self.database.unit_of_work() as session:

@@ -88,5 +88,8 @@ class RaisingPreset:
     def plan(self, context: PresetContext) -> list[CircuitBatch]:
         raise PresetBugError("division by zero in the circuit planner")
 
+    def circuit_shots(self, context: PresetContext) -> int:
+        return self.inner.circuit_shots(context)
+
     def analyse(self, context: PresetContext, outcomes: Sequence[BatchOutcome]) -> PresetOutcome:
         return self.inner.analyse(context, outcomes)

@@ -74,6 +74,9 @@ class CancelDuring:
         self._cancel_during("plan")
         return self.inner.plan(context)
 
+    def circuit_shots(self, context: PresetContext) -> int:
+        return self.inner.circuit_shots(context)
+
     def analyse(self, context: PresetContext, outcomes: Sequence[BatchOutcome]) -> PresetOutcome:
         self._cancel_during("analyse")
         return self.inner.analyse(context, outcomes)

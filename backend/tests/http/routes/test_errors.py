@@ -178,7 +178,12 @@ def test_shots_above_the_targets_capacity_are_a_provider_capacity_error(
 ) -> None:
     response = client.post("/runs", json={"preset": HELLO, "shot_budget": 100_001})
     detail = error_of(response, 400, "PROVIDER_CAPACITY")
-    assert detail["error_detail"] == {"shot_budget": 100_001, "max_shots": 100_000}
+    assert detail["error_detail"] == {
+        "circuit_shots": 100_001,
+        "max_shots": 100_000,
+        "hardware_target": "sim_local",
+    }
+    assert "per-circuit" in detail["error_message"]
 
 
 @pytest.mark.parametrize("target", PROVIDER_TARGETS)
