@@ -164,6 +164,21 @@ COMPARE_STATUS = KpiDefinition(
     units="ok|warn|fail",
     kind="status",
 )
+CRB_STDERR = KpiDefinition(
+    id="crb_stderr_v1",
+    name="crb_stderr",
+    version=1,
+    formula=(
+        "Cramer-Rao bound on a fitted quantity's stderr for the design that was run: "
+        "sqrt((I^-1)_kk) with Fisher information I = sum_i n_i grad P(x_i) grad P(x_i)^T / "
+        "(P(x_i)(1 - P(x_i))) over every circuit i (x value x_i, n_i shots), P the fitted model "
+        "at the fitted values; for EPC half the bound on p, from per-sequence binomial counts "
+        "(so it leaves out the spread between random sequences). A fitted stderr near it means "
+        "the design and the fit use the counts fully"
+    ),
+    units="unit of the quantity",
+    kind="uncertainty",
+)
 
 DEFINITIONS: dict[str, KpiDefinition] = {
     definition.id: definition
@@ -182,5 +197,6 @@ DEFINITIONS: dict[str, KpiDefinition] = {
         STATE_FIDELITY,
         DPD_STATUS,
         COMPARE_STATUS,
+        CRB_STDERR,
     )
 }

@@ -3,7 +3,14 @@
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 
 class Preset(StrEnum):
@@ -118,6 +125,28 @@ class RunExperimentRequest(BaseModel):
     compare_targets: list[str] | None = Field(None, max_length=8)
     qubits: list[int] = Field(default_factory=lambda: [0], min_length=1, max_length=8)
     seed: int | None = Field(None, ge=0, le=2**32 - 1)
+    adaptive: bool = Field(
+        True,
+        description="Measure in stages, placing each swept part's later stage at the estimate "
+        "of the earlier ones (health); false runs one stage designed at the target's "
+        "reference values.",
+    )
+    target_relative_stderr: float | None = Field(
+        None,
+        gt=0,
+        le=1,
+        description="Stop once every fitted quantity (health: T1, T2*, T2 echo, EPC) has a "
+        "relative stderr at or below this, or the budget is spent; unspent shots are "
+        "refunded. Needs adaptive runs.",
+    )
+
+    @model_validator(mode="after")
+    def _target_needs_stages(self) -> "RunExperimentRequest":
+        if self.target_relative_stderr is not None and not self.adaptive:
+            raise ValueError(
+                "target_relative_stderr needs adaptive: true (a one-stage run cannot stop early)"
+            )
+        return self
 
 
 class KpiBundle(BaseModel):
@@ -151,6 +180,12 @@ class Measurement(BaseModel):
     unit: str
     quality: str
     quality_reason: str | None = None
+    crb_stderr: float | None = Field(
+        None,
+        ge=0,
+        description="Cramér–Rao bound on stderr for the design that was run, at the fitted "
+        "values (crb_stderr_v1); null where nothing was fitted.",
+    )
 
 
 class ShotCount(BaseModel):

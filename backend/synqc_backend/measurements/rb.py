@@ -7,9 +7,9 @@ from qiskit import QuantumCircuit
 
 from synqc_backend.analysis.decay_models import fit_rb
 from synqc_backend.analysis.fitting import FitResult
-from synqc_backend.execution import BatchOutcome, CircuitBatch
+from synqc_backend.execution import CircuitBatch
 from synqc_backend.measurements.clifford_group import clifford_group
-from synqc_backend.measurements.sweep_data import probability_curve
+from synqc_backend.measurements.sweep_data import Stages, probability_curve
 
 # Lengths run geometrically from one Clifford to `SPAN` decay lengths 1/(1 − p) = 1/(2·EPC) of
 # the expected error: the decay is resolved even when the true EPC is several times the
@@ -26,16 +26,25 @@ def rb_lengths(epc_guess: float) -> tuple[int, ...]:
 
 
 def rb_batch(
-    lengths: Sequence[int], samples: int, shots: int, seed: int | None, qubit: int
+    lengths: Sequence[int],
+    samples: int,
+    shots: int,
+    seed: int | None,
+    qubit: int,
+    label: str = "rb",
+    stage: int = 1,
 ) -> CircuitBatch:
-    """`samples` random sequences per length; x value = the sequence length m."""
-    rng = np.random.default_rng(seed)
+    """`samples` random sequences per length; x value = the sequence length m.
+
+    - Each `stage` of a run draws its own sequences (the seed and the stage seed the draw).
+    """
+    rng = np.random.default_rng(seed if seed is None or stage == 1 else (seed, stage))
     circuits, x_values = [], []
     for length in lengths:
         for _ in range(samples):
             circuits.append(rb_circuit(rng.integers(0, 24, size=length)))
             x_values.append(float(length))
-    return CircuitBatch("rb", tuple(circuits), shots, tuple(x_values), (qubit,))
+    return CircuitBatch(label, tuple(circuits), shots, tuple(x_values), (qubit,))
 
 
 def rb_circuit(elements: Sequence[int] | np.ndarray) -> QuantumCircuit:
@@ -55,13 +64,13 @@ def rb_circuit(elements: Sequence[int] | np.ndarray) -> QuantumCircuit:
     return circuit
 
 
-def survival_curve(outcome: BatchOutcome) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def survival_curve(outcomes: Stages) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(length m, mean P(0) over the sequences of that length, its standard error).
 
     The error combines the spread between random sequences with the binomial error of each,
     so coherent errors (which make sequences differ) widen the bars honestly.
     """
-    x, p0, binomial = probability_curve(outcome, outcome_bit="0")
+    x, p0, binomial = probability_curve(outcomes, outcome_bit="0")
     lengths = np.unique(x)
     means, errors = [], []
     for length in lengths:
@@ -74,6 +83,6 @@ def survival_curve(outcome: BatchOutcome) -> tuple[np.ndarray, np.ndarray, np.nd
     return lengths, np.array(means), np.array(errors)
 
 
-def analyse_rb(outcome: BatchOutcome) -> FitResult:
-    """Fit A·p^m + B; error per Clifford EPC = (1 − p)/2."""
-    return fit_rb(*survival_curve(outcome))
+def analyse_rb(outcomes: Stages) -> FitResult:
+    """Fit A·p^m + B to every stage's sequences; error per Clifford EPC = (1 − p)/2."""
+    return fit_rb(*survival_curve(outcomes))

@@ -1,6 +1,6 @@
 """Turning a batch's counts into the probability curve a fit needs, and the fit into a figure."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -27,11 +27,24 @@ def outcome_counts(
     return x, hits, shots
 
 
-def probability_curve(
-    outcome: BatchOutcome, outcome_bit: str = "1"
+type Stages = BatchOutcome | Sequence[BatchOutcome]
+
+
+def merged_counts(
+    outcomes: Stages, outcome_bit: str = "1"
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(x values, P(outcome), binomial stderr) per circuit of the batch."""
-    x, hits, shots = outcome_counts(outcome, outcome_bit)
+    """`outcome_counts` of one batch or of several (the stages of one sweep), concatenated."""
+    stages = [outcomes] if isinstance(outcomes, BatchOutcome) else list(outcomes)
+    parts = [outcome_counts(outcome, outcome_bit) for outcome in stages]
+    x, hits, shots = (np.concatenate([part[i] for part in parts]) for i in range(3))
+    return x, hits, shots
+
+
+def probability_curve(
+    outcomes: Stages, outcome_bit: str = "1"
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(x values, P(outcome), binomial stderr) per circuit of the batches."""
+    x, hits, shots = merged_counts(outcomes, outcome_bit)
     p, sigma = binomial_estimates(hits, shots)
     return x, p, sigma
 

@@ -12,7 +12,12 @@ from synqc_backend.models import ControlProfile, KpiStatus, TargetComparison, Tr
 
 @dataclass(frozen=True)
 class PresetContext:
-    """What a preset may know about the run it plans: qubits, shots, controls, target facts."""
+    """What a preset may know about the run it plans: qubits, shots, controls, target facts.
+
+    - `adaptive`: later stages may be placed from earlier stages' estimates (`plan_next`).
+    - `target_relative_stderr`: stop once every reported quantity is this precise (relative
+      stderr) or the budget is spent; None spends the budget.
+    """
 
     qubits: tuple[int, ...]
     shot_budget: int
@@ -21,6 +26,8 @@ class PresetContext:
     seed: int | None
     target_id: str = "sim_local"
     compare_capabilities: Mapping[str, Capabilities] = field(default_factory=dict)
+    adaptive: bool = True
+    target_relative_stderr: float | None = None
 
     @property
     def qubit(self) -> int:
@@ -40,7 +47,11 @@ class KpiValue:
 
 @dataclass(frozen=True)
 class MeasuredQuantity:
-    """A fitted or estimated physical quantity (SI units) with its quality verdict."""
+    """A fitted or estimated physical quantity (SI units) with its quality verdict.
+
+    - `crb_stderr`: the Cramér–Rao bound on `stderr` for the design that was run, evaluated
+      at the fitted values (`crb_stderr_v1`); None where nothing was fitted.
+    """
 
     name: str
     value: float
@@ -48,6 +59,7 @@ class MeasuredQuantity:
     unit: str
     quality: str = "good"
     quality_reason: str | None = None
+    crb_stderr: float | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +103,16 @@ class Preset(Protocol):
     def circuit_shots(self, context: PresetContext) -> int:
         """The most shots any one circuit of `plan(context)` asks for, without building it:
         checked at submit against each target's per-circuit `max_shots`."""
+        ...
+
+    def plan_next(
+        self, context: PresetContext, outcomes: Sequence[BatchOutcome]
+    ) -> list[CircuitBatch]:
+        """The next stage's batches, given every stage's outcomes so far; empty when done.
+
+        - The plan's total (every stage) stays within `context.shot_budget`, and no circuit
+          asks for more than `circuit_shots(context)`: the engine refuses either.
+        """
         ...
 
     def analyse(

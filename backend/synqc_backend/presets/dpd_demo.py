@@ -32,7 +32,8 @@ from synqc_backend.presets.base import (
 THETA1_RAD = pi / 2
 THETA2_RAD = pi / 4
 THEORY_SIGMAS = 3.0
-MIN_SHOTS_PER_CIRCUIT = 50
+# 21 circuits of 40 shots: 840, so every preset accepts a budget of 1,000.
+MIN_SHOTS_PER_CIRCUIT = 40
 
 
 def settings_for(context: PresetContext, strength: float) -> ProbeSettings:
@@ -73,6 +74,12 @@ class DpdDemo:
     def circuit_shots(self, context: PresetContext) -> int:
         """Each sequence is measured in three bases, one circuit each."""
         return context.shot_budget // (3 * self.sequences)
+
+    def plan_next(
+        self, context: PresetContext, outcomes: Sequence[BatchOutcome]
+    ) -> list[CircuitBatch]:
+        """One stage: nothing follows it."""
+        return []
 
     def analyse(self, context: PresetContext, outcomes: Sequence[BatchOutcome]) -> PresetOutcome:
         by_label = {o.batch.label: o for o in outcomes}

@@ -38,6 +38,12 @@ class HelloQuantumSim:
     def circuit_shots(self, context: PresetContext) -> int:
         return context.shot_budget
 
+    def plan_next(
+        self, context: PresetContext, outcomes: Sequence[BatchOutcome]
+    ) -> list[CircuitBatch]:
+        """One stage: nothing follows it."""
+        return []
+
     def analyse(self, context: PresetContext, outcomes: Sequence[BatchOutcome]) -> PresetOutcome:
         (outcome,) = outcomes
         counts = outcome.result.counts[0]

@@ -38,6 +38,12 @@ class Latency:
     def circuit_shots(self, context: PresetContext) -> int:
         return context.shot_budget // JOBS
 
+    def plan_next(
+        self, context: PresetContext, outcomes: Sequence[BatchOutcome]
+    ) -> list[CircuitBatch]:
+        """One stage: nothing follows it."""
+        return []
+
     def analyse(self, context: PresetContext, outcomes: Sequence[BatchOutcome]) -> PresetOutcome:
         e2e_us = np.array([o.result.submit_to_result_s for o in outcomes]) * 1e6
         p50, p95 = (float(v) for v in np.percentile(e2e_us, [50, 95]))

@@ -23,7 +23,11 @@ from synqc_backend.targets.base import JobCancelledError, JobDeadlineError, Targ
 
 @dataclass(frozen=True)
 class BatchPlan:
-    """A run's batches and where and how each runs."""
+    """A run's batches (one stage of them) and where and how each runs.
+
+    - `first_index` is the run-wide index of the first batch: a later stage's batches are
+      stored after the earlier stages'.
+    """
 
     run_id: str
     batches: Sequence[CircuitBatch]
@@ -32,6 +36,7 @@ class BatchPlan:
     deadline_monotonic: float
     timeout_s: float
     on_progress: Callable[[float], float]
+    first_index: int = 0
 
 
 class BatchRunner:
@@ -70,7 +75,7 @@ class BatchRunner:
         batch = plan.batches[index]
         options = replace(
             plan.options(batch),
-            jobs=StoredJobLedger(self._database, plan.run_id, index),
+            jobs=StoredJobLedger(self._database, plan.run_id, plan.first_index + index),
             deadline_monotonic=plan.deadline_monotonic,
         )
         try:
@@ -84,7 +89,9 @@ class BatchRunner:
         with self._lock:
             done[0] += 1
             progress = plan.on_progress(done[0] / len(plan.batches))
-            cancel = self._record(plan.run_id, index, target_id, batch, result, progress)
+            cancel = self._record(
+                plan.run_id, plan.first_index + index, target_id, batch, result, progress
+            )
         if cancel:
             raise cancelled()
         return BatchOutcome(batch, result)

@@ -4,10 +4,10 @@ targets, analyse the counts and store the result."""
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from synqc_backend.execution import CircuitBatch, DeviceControls, ExecutionOptions
+from synqc_backend.execution import BatchOutcome, CircuitBatch, DeviceControls, ExecutionOptions
 from synqc_backend.figures.plot_data import Figure
 from synqc_backend.models import ControlProfile, RunExperimentRequest, RunState
 from synqc_backend.presets.base import PresetContext
@@ -68,29 +68,47 @@ class RunExecution(RunFinish):
 
     def _execute(self, run: ClaimedRun) -> None:
         preset = self.presets[run.request.preset]
-        context = self._context(run.request, run.controls, run.shot_budget)
-        batches = preset.plan(context)
-        planned = sum(batch.cost for batch in batches)
-        if planned > run.shot_budget:
-            raise RuntimeError(
-                f"preset planned {planned} shots, above its budget {run.shot_budget}"
-            )
-        self._checkpoint(run, "compiled", PROGRESS_PLANNED)
-        outcomes = self._runner.run(
-            BatchPlan(
-                run_id=run.id,
-                batches=batches,
-                default_target=run.request.hardware_target,
-                options=lambda batch: _options(run, batch),
-                deadline_monotonic=time.monotonic()
-                - (self._clock() - run.started_at)
-                + self.settings.job_timeout_seconds,
-                timeout_s=self.settings.job_timeout_seconds,
-                on_progress=lambda share: (
-                    PROGRESS_PLANNED + (PROGRESS_EXECUTED - PROGRESS_PLANNED) * share
-                ),
-            )
+        context = replace(
+            self._context(run.request, run.controls, run.shot_budget),
+            adaptive=run.request.adaptive,
+            target_relative_stderr=run.request.target_relative_stderr,
         )
+        # Submit checked this against the targets' per-circuit limits: it binds every stage.
+        circuit_shots = preset.circuit_shots(context)
+        outcomes: list[BatchOutcome] = []
+        batches = preset.plan(context)
+        while batches:
+            planned = sum(o.batch.cost for o in outcomes) + sum(b.cost for b in batches)
+            if planned > run.shot_budget:
+                raise RuntimeError(
+                    f"preset planned {planned} shots, above its budget {run.shot_budget}"
+                )
+            if max(batch.shots for batch in batches) > circuit_shots:
+                raise RuntimeError(f"preset planned a circuit above its {circuit_shots} shots")
+            if not outcomes:
+                self._checkpoint(run, "compiled", PROGRESS_PLANNED)
+            outcomes += self._runner.run(
+                BatchPlan(
+                    run_id=run.id,
+                    batches=batches,
+                    default_target=run.request.hardware_target,
+                    options=lambda batch: _options(run, batch),
+                    deadline_monotonic=time.monotonic()
+                    - (self._clock() - run.started_at)
+                    + self.settings.job_timeout_seconds,
+                    timeout_s=self.settings.job_timeout_seconds,
+                    # A later stage was not planned at the start: progress holds meanwhile.
+                    on_progress=(
+                        lambda share: (
+                            PROGRESS_PLANNED + (PROGRESS_EXECUTED - PROGRESS_PLANNED) * share
+                        )
+                    )
+                    if not outcomes
+                    else (lambda _share: PROGRESS_EXECUTED),
+                    first_index=len(outcomes),
+                )
+            )
+            batches = preset.plan_next(context, outcomes)
         # The batch runner checked for a cancel after the last batch; the finish checks again.
         run.timeline["executed"] = self._clock()
         outcome = preset.analyse(context, outcomes)

@@ -64,6 +64,7 @@ def build_result(
                 unit=m.unit,
                 quality=m.quality,
                 quality_reason=m.quality_reason,
+                crb_stderr=_finite(m.crb_stderr),
             ).model_dump(mode="json")
             for m in outcome.measurements
         ],

@@ -91,5 +91,10 @@ class RaisingPreset:
     def circuit_shots(self, context: PresetContext) -> int:
         return self.inner.circuit_shots(context)
 
+    def plan_next(
+        self, context: PresetContext, outcomes: Sequence[BatchOutcome]
+    ) -> list[CircuitBatch]:
+        return self.inner.plan_next(context, outcomes)
+
     def analyse(self, context: PresetContext, outcomes: Sequence[BatchOutcome]) -> PresetOutcome:
         return self.inner.analyse(context, outcomes)

@@ -77,6 +77,11 @@ class CancelDuring:
     def circuit_shots(self, context: PresetContext) -> int:
         return self.inner.circuit_shots(context)
 
+    def plan_next(
+        self, context: PresetContext, outcomes: Sequence[BatchOutcome]
+    ) -> list[CircuitBatch]:
+        return self.inner.plan_next(context, outcomes)
+
     def analyse(self, context: PresetContext, outcomes: Sequence[BatchOutcome]) -> PresetOutcome:
         self._cancel_during("analyse")
         return self.inner.analyse(context, outcomes)

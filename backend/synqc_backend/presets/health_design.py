@@ -1,0 +1,148 @@
+"""How `health` spends its budget: shots per circuit and circuits per part, and the sweep of
+every stage (a wide first stage at the reference, later stages at the estimates).
+
+Batch labels name the part, with `.<stage>` from the second stage on (`t1`, `t1.2`).
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from synqc_backend.execution import BatchOutcome, CircuitBatch
+from synqc_backend.measurements import coherence, decay_design, rb
+from synqc_backend.measurements.decay_design import HALF_CONTRAST, HIGH_CONTRAST
+from synqc_backend.presets.base import PresetContext
+from synqc_backend.presets.qubit_reference import Reference, reference_of
+
+FITTED_PARTS = ("t1", "ramsey", "echo", "rb")
+# Share of the budget per part. Ramsey fits five parameters, so it gets the most.
+SHARES = {"t1": 0.18, "ramsey": 0.30, "echo": 0.18, "rb": 0.22, "readout": 0.07, "rep": 0.05}
+# Circuits per fitted part, fewest and most: enough distinct points to fit and test the model
+# at small budgets; beyond the most, more shots per circuit (simulation cost grows with circuits).
+CIRCUIT_RANGE = {"t1": (10, 40), "ramsey": (20, 60), "echo": (10, 40), "rb": (12, 60)}
+FIXED_CIRCUITS = {"readout": 2, "rep": 1}
+SHOTS_PER_CIRCUIT_AIM = 100
+MIN_SHOTS_PER_CIRCUIT = 10
+# The first stage of an adaptive run: this share of each part's circuits, at least this many.
+STAGE_ONE_SHARE = 0.35
+STAGE_ONE_MIN = {"t1": 6, "ramsey": 10, "echo": 6, "rb": 6}
+# Ramsey sweeps 0 to RAMSEY_SPAN·T2*; the Cramér–Rao bound on T2* of a uniform grid is flat
+# within 10 % between 1.5 and 2.5 T2*.
+RAMSEY_SPAN = 2.0
+MAX_STAGES = 5
+
+
+@dataclass(frozen=True)
+class PartShots:
+    """A part's circuits (its whole allocation) and the shots each circuit gets."""
+
+    circuits: int
+    shots: int
+
+
+def allocation(budget: int) -> dict[str, PartShots]:
+    """Circuits and shots per circuit of every part for a run of `budget` shots."""
+    parts = {}
+    for part, share in SHARES.items():
+        shots = int(budget * share)
+        if part in FIXED_CIRCUITS:
+            circuits = FIXED_CIRCUITS[part]
+        else:
+            fewest, most = CIRCUIT_RANGE[part]
+            circuits = min(most, max(fewest, shots // SHOTS_PER_CIRCUIT_AIM))
+        parts[part] = PartShots(circuits, max(1, shots // circuits))
+    return parts
+
+
+def min_budget() -> int:
+    """The smallest budget that gives every circuit `MIN_SHOTS_PER_CIRCUIT` shots."""
+    fewest = {**{p: r[0] for p, r in CIRCUIT_RANGE.items()}, **FIXED_CIRCUITS}
+    return max(int(MIN_SHOTS_PER_CIRCUIT * fewest[p] / SHARES[p]) + 1 for p in SHARES)
+
+
+def part_of(label: str) -> str:
+    return label.split(".")[0]
+
+
+def stage_of(label: str) -> int:
+    _, _, stage = label.partition(".")
+    return int(stage) if stage else 1
+
+
+def stage_label(part: str, stage: int) -> str:
+    return part if stage == 1 else f"{part}.{stage}"
+
+
+def by_part(outcomes: Sequence[BatchOutcome]) -> dict[str, list[BatchOutcome]]:
+    """Every stage's outcomes of each part, in execution order."""
+    parts: dict[str, list[BatchOutcome]] = {}
+    for outcome in outcomes:
+        parts.setdefault(part_of(outcome.batch.label), []).append(outcome)
+    return parts
+
+
+def stage_one_circuits(context: PresetContext, part: str) -> int:
+    """Circuits of a part's first stage: a share of its allocation, or all of it."""
+    total = allocation(context.shot_budget)[part].circuits
+    if not context.adaptive:
+        return total
+    return max(STAGE_ONE_MIN[part], round(STAGE_ONE_SHARE * total))
+
+
+def ramsey_detuning_hz(reference: Reference) -> float:
+    """The virtual detuning: `RAMSEY_PERIODS` periods over the reference span."""
+    return coherence.RAMSEY_PERIODS / (RAMSEY_SPAN * reference.t2_s)
+
+
+def rb_decay_length(epc: float) -> float:
+    """The RB decay length −1/ln p ≈ 1/(2·EPC), in Cliffords."""
+    return 1.0 / (2.0 * max(epc, 1e-5))
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a stage of a fitted part samples: at a decay time (or length), wide or optimal."""
+
+    decay: float
+    wide: bool
+
+
+def part_batch(
+    context: PresetContext,
+    part: str,
+    placement: Placement,
+    circuits: int,
+    stage: int,
+) -> CircuitBatch:
+    """A fitted part's batch for one stage: `circuits` circuits of the part's shots each."""
+    shots = allocation(context.shot_budget)[part].shots
+    label, q = stage_label(part, stage), context.qubit
+    if part == "ramsey":
+        detuning = ramsey_detuning_hz(reference_of(context))
+        span = coherence.ramsey_span_s(placement.decay, circuits, detuning, RAMSEY_SPAN)
+        return coherence.ramsey_batch(
+            coherence.ramsey_points(span, circuits), detuning, shots, q, label
+        )
+    shape = HIGH_CONTRAST if part == "t1" else HALF_CONTRAST
+    points = (
+        decay_design.wide_points(placement.decay, circuits)
+        if placement.wide
+        else decay_design.optimal_points(placement.decay, circuits, shape)
+    )
+    if part == "t1":
+        return coherence.t1_batch(points, shots, q, label)
+    if part == "echo":
+        return coherence.echo_batch(points, shots, q, label)
+    lengths = [min(rb.MAX_LENGTH, max(1, round(x))) for x in points]
+    return rb.rb_batch(lengths, 1, shots, context.seed, q, label, stage)
+
+
+def reference_placement(context: PresetContext, part: str) -> Placement:
+    """The first stage: wide around the reference when adaptive, else optimal at it."""
+    reference = reference_of(context)
+    decay = {
+        "t1": reference.t1_s,
+        "ramsey": reference.t2_s,
+        "echo": reference.t2_s,
+        "rb": rb_decay_length(reference.single_qubit_gate_error),
+    }[part]
+    return Placement(decay, wide=context.adaptive)
