@@ -23,7 +23,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import fmean
 from typing import Any
@@ -45,7 +45,8 @@ from synqc_backend import __version__ as synqc_version
 from synqc_backend.config import Settings
 from synqc_backend.execution import ExecutionOptions, QubitReference
 from synqc_backend.models import Preset, RunExperimentRequest
-from synqc_backend.presets.health import RAMSEY_POINTS, RAMSEY_SPAN, RB_SAMPLES, SHARES, Health
+from synqc_backend.presets.health import Health
+from synqc_backend.presets.health_design import RAMSEY_SPAN, SHARES, allocation
 from synqc_backend.runs.report import response as run_response
 from synqc_backend.runs.services import Services, start_services
 from synqc_backend.storage.repository import RunRepository
@@ -82,6 +83,7 @@ T1_POINTS, T1_SPAN = 16, 3.0  # delays linspace(0, 3·T1, 16)
 ECHO_POINTS, ECHO_SPAN = 16, 3.0  # total delays linspace(0, 3·T2, 16)
 RAMSEY_OSCILLATIONS = 4.0  # osc_freq = 4 periods over the sweep; delays as ours
 RB_LENGTH_COUNT = 12  # lengths linspace(1, 1/(2·EPC guess), 12), RB_SAMPLES samples each
+RB_SAMPLES = 4
 
 
 # --- Truth -----------------------------------------------------------------------------------
@@ -105,6 +107,7 @@ class SideRun:
 
     - `estimates[q]` is NaN when the fit failed; `good[q]` is the fit's own quality flag.
     - `seconds[q]`: theirs, the whole experiment; ours, the batch on the target (no analysis).
+    - `crb_ratio[q]`: ours, the fitted stderr over its Cramér–Rao bound; theirs, empty.
     """
 
     estimates: dict[str, float]
@@ -113,6 +116,7 @@ class SideRun:
     seconds: dict[str, float]
     total_seconds: float
     total_shots: int
+    crb_ratio: dict[str, float] = field(default_factory=dict)
 
 
 # --- Ours: the health preset through the engine ----------------------------------------------
@@ -153,15 +157,19 @@ def run_ours(services: Services, seed: int, budget: int) -> SideRun:
     if response.error_code is not None:
         raise RuntimeError(f"health run failed: {response.error_code}: {response.error_message}")
     measured = {m.name: m for m in response.measurements}
-    estimates, good, shots, seconds = {}, {}, {}, {}
+    estimates, good, shots, seconds, crb_ratio = {}, {}, {}, {}, {}
     for quantity, names in QUANTITIES.items():
         found = measured[names.measurement]
         estimates[quantity] = math.nan if found.value is None else found.value
         good[quantity] = found.quality == "good"
-        mine = [b for b in batches if b["label"] == names.batch]
+        if found.stderr is not None and found.crb_stderr:
+            crb_ratio[quantity] = found.stderr / found.crb_stderr
+        mine = [b for b in batches if b["label"].split(".")[0] == names.batch]
         shots[quantity] = sum(int(b["shots_executed"]) for b in mine)
         seconds[quantity] = sum(float(b["submit_to_result_s"]) for b in mine)
-    return SideRun(estimates, good, shots, seconds, total_seconds, response.shots.executed)
+    return SideRun(
+        estimates, good, shots, seconds, total_seconds, response.shots.executed, crb_ratio
+    )
 
 
 # --- Theirs: qiskit-experiments on a backend with exactly our noise ---------------------------
@@ -271,7 +279,8 @@ def their_plans(reference: QubitReference, budget: int, seed: int) -> dict[str, 
     assert t2 is not None
     epc_guess = reference.single_qubit_gate_error or 1e-3  # as our preset guesses it
     t1_delays = np.linspace(0.0, T1_SPAN * t1, T1_POINTS)
-    ramsey_delays = np.linspace(0.0, RAMSEY_SPAN * t2, RAMSEY_POINTS)
+    ramsey_points = allocation(budget)["ramsey"].circuits  # as many delays as ours, one stage
+    ramsey_delays = np.linspace(0.0, RAMSEY_SPAN * t2, ramsey_points)
     osc_freq = RAMSEY_OSCILLATIONS / ramsey_delays[-1]
     echo_delays = np.linspace(0.0, ECHO_SPAN * t2, ECHO_POINTS)
     longest = 1 / (2 * epc_guess)
@@ -284,7 +293,7 @@ def their_plans(reference: QubitReference, budget: int, seed: int) -> dict[str, 
         "t1": TheirPlan(lambda b: T1((QUBIT,), t1_delays, backend=b), T1_POINTS, total("t1")),
         "t2_star": TheirPlan(
             lambda b: T2Ramsey((QUBIT,), ramsey_delays, backend=b, osc_freq=osc_freq),
-            RAMSEY_POINTS,
+            ramsey_points,
             total("t2_star"),
         ),
         "t2_echo": TheirPlan(
@@ -387,6 +396,7 @@ COLUMNS = (
     ("theirs shots", 13),
     ("ours s/run", 11),
     ("theirs s/run", 13),
+    ("ours σ/CRB", 11),
 )
 
 
@@ -410,7 +420,8 @@ def print_device(report: DeviceReport, budget: int) -> None:
     )
     print(
         f"theirs: T1 delays linspace(0, {T1_SPAN:g}·T1, {T1_POINTS}); T2Ramsey delays "
-        f"linspace(0, {RAMSEY_SPAN:g}·T2, {RAMSEY_POINTS}), osc_freq {RAMSEY_OSCILLATIONS:g} "
+        f"linspace(0, {RAMSEY_SPAN:g}·T2, {allocation(budget)['ramsey'].circuits}), osc_freq "
+        f"{RAMSEY_OSCILLATIONS:g} "
         f"periods over the sweep; T2Hahn delays linspace(0, {ECHO_SPAN:g}·T2, {ECHO_POINTS});\n"
         f"        StandardRB lengths linspace(1, 1/(2·gate error), {RB_LENGTH_COUNT}) × "
         f"{RB_SAMPLES} samples; each gets the shots our preset gives that quantity"
@@ -430,6 +441,7 @@ def print_device(report: DeviceReport, budget: int) -> None:
                     f"{fmean(r.shots[quantity] for r in theirs):,.0f}",
                     f"{fmean(r.seconds[quantity] for r in ours):.3f}*",
                     f"{fmean(r.seconds[quantity] for r in theirs):.3f}",
+                    f"{np.median([r.crb_ratio.get(quantity, math.nan) for r in ours]):.2f}",
                 ]
             )
         )
@@ -444,6 +456,7 @@ def print_device(report: DeviceReport, budget: int) -> None:
                 f"{fmean(sum(r.shots.values()) for r in theirs):,.0f}",
                 f"{fmean(r.total_seconds for r in ours):.3f}",
                 f"{fmean(r.total_seconds for r in theirs):.3f}",
+                "",
             ]
         )
     )
@@ -451,7 +464,8 @@ def print_device(report: DeviceReport, budget: int) -> None:
         "* ours per quantity: that batch on the target only. Ours 'all four': the whole run, "
         "submit to final (planning,\n  readout, repeatability, analysis, storage; figures are "
         "drawn when first viewed). Theirs: build, transpile, run and analyse "
-        "(block_for_results, plotting off)."
+        "(block_for_results, plotting off).\n  σ/CRB: median over seeds of our fitted stderr "
+        "over the Cramér–Rao bound of the design our run used (1 = the counts used fully)."
     )
     print("fits: " + fit_notes(report))
 
