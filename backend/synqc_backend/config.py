@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     max_shots_per_experiment: int = Field(200_000, ge=1)
     max_shots_per_session: int = Field(1_000_000, ge=1)
     default_shot_budget: int = Field(2048, ge=1)
+    # Above it, a run on a non-simulator target gets a warning (it still runs): shots there
+    # cost money and queue time. 20,000 is about ten v0.1 console runs (2,048 shots each).
+    hardware_shot_warning: int = Field(20_000, ge=1)
     allow_remote_hardware: bool = True
     worker_concurrency: int = Field(2, ge=1, le=64)
     job_timeout_seconds: float = Field(300.0, gt=0)

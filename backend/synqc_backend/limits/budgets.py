@@ -64,6 +64,11 @@ class BudgetTracker(Protocol):
 
     def restore(self, usage: Mapping[str, int]) -> None: ...
 
+    def seed(self, session_id: str, held: int) -> bool:
+        """Set the session's counter to `held` (the run table's view) if it has none, as
+        after an empty Redis restart or an eviction; True if it set one."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -141,6 +146,14 @@ class InMemoryBudget:
         now = self._clock()
         with self._lock:
             self._entries = {sid: _Entry(used, now) for sid, used in usage.items() if used > 0}
+
+    def seed(self, session_id: str, held: int) -> bool:
+        with self._lock:
+            self._expire()
+            if held <= 0 or session_id in self._entries:
+                return False
+            self._entries[session_id] = _Entry(held, self._clock())
+            return True
 
     def usage(self) -> dict[str, int]:
         """Shots held by each live session."""

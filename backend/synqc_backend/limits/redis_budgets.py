@@ -188,6 +188,12 @@ class RedisBudget:
                 args += [sid, used]
             _run(self._restore, keys, args)
 
+    def seed(self, session_id: str, held: int) -> bool:
+        if held <= 0:
+            return False
+        keys = [SESSIONS_KEY, KEY_PREFIX + session_id]
+        return bool(_run(self._restore, keys, [self._ttl_ms, session_id, held]))
+
     def add_granted(self, usage: Mapping[str, int]) -> None:
         """Add shots granted elsewhere (the in-memory fallback) to the counters, atomically."""
         with self._client.pipeline(transaction=True) as pipe:
@@ -284,6 +290,16 @@ class FallbackBudget:
                 self._restored = dict(usage)
 
         self._dispatch(seed)
+
+    def seed(self, session_id: str, held: int) -> bool:
+        def seed_one(tracker: BudgetTracker) -> bool:
+            seeded = tracker.seed(session_id, held)
+            if seeded and tracker is self._memory:
+                # Carried over like a restore: only where Redis has no counter by then.
+                self._restored[session_id] = held
+            return seeded
+
+        return self._dispatch(seed_one)
 
     def close(self) -> None:
         self._redis.close()

@@ -146,3 +146,16 @@ def check_active_runs(active: int, settings: Settings) -> None:
             hint="wait for a run to finish or cancel one (POST /runs/{id}/cancel), then submit",
             detail={"active_runs": active, "max_active_runs_per_session": limit},
         )
+
+
+def shot_warnings(shots: int, target: Target, settings: Settings) -> tuple[str, ...]:
+    """The soft warning for a large budget on hardware: shots there cost money and queue time
+    (`SYNQC_HARDWARE_SHOT_WARNING`); the run still goes ahead."""
+    threshold = settings.hardware_shot_warning
+    if target.descriptor.kind is TargetKind.SIM or shots <= threshold:
+        return ()
+    return (
+        f"shot_budget {shots} is above {threshold} shots on '{target.descriptor.id}', a "
+        "non-simulator target: shots there cost money and queue time; check the budget is "
+        "intended (SYNQC_HARDWARE_SHOT_WARNING)",
+    )

@@ -116,7 +116,7 @@ def response(row: RunRow) -> RunExperimentResponse:
         physics_contract=None if contract is None else PhysicsContract.model_validate(contract),
         comparison=stored.get("comparison"),
         tradeoff=stored.get("tradeoff"),
-        warnings=stored.get("warnings", []),
+        warnings=[*(row.submit_warnings or []), *stored.get("warnings", [])],
         error_code=row.error_code,
         error_message=row.error_message,
         error_detail=row.error_detail,
@@ -162,6 +162,7 @@ def _status_fields(row: RunRow) -> dict[str, Any]:
         "error_message": row.error_message,
         "error_detail": row.error_detail,
         "action_hint": row.action_hint,
+        "warnings": row.submit_warnings or [],
     }
 
 

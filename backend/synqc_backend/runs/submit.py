@@ -1,7 +1,9 @@
 """The submit half of the engine: validate, reserve shots, store `queued`, enqueue; and what a
 caller changes or reads before a run executes (cancel, the control profile, the budget)."""
 
+import logging
 import uuid
+from contextlib import suppress
 from dataclasses import asdict
 
 from synqc_backend.errors import ApiError, ErrorCode, run_not_found
@@ -18,12 +20,19 @@ from synqc_backend.runs import failure as run_failure
 from synqc_backend.runs import guardrails
 from synqc_backend.runs.context import preset_context
 from synqc_backend.runs.finish import FinishedRun, RunFinish, error_fields
+from synqc_backend.runs.idempotency import earlier_run
 from synqc_backend.storage.repository import RunRepository
 from synqc_backend.storage.tables import RunRow
 from synqc_backend.targets.base import Target
 
+log = logging.getLogger(__name__)
+
 CONTROL_PROFILE_NAME = "default"
 CANCELLED = run_failure.cancelled()
+QUEUE_UNREACHABLE = (
+    "the run queue could not be reached: the run is stored as queued and starts once the "
+    "queue is back (no need to submit it again)"
+)
 
 
 class RunSubmission(RunFinish):
@@ -31,11 +40,21 @@ class RunSubmission(RunFinish):
 
     _submit_gate: SessionGate
 
-    def submit(self, request: RunExperimentRequest, session_id: str, received_at: float) -> RunRow:
+    def submit(
+        self,
+        request: RunExperimentRequest,
+        session_id: str,
+        received_at: float,
+        idempotency_key: str | None = None,
+    ) -> RunRow:
         """Store the run as `queued` and enqueue it; every refusal happens before anything.
 
-        One transaction reads the control profile and inserts the row; the shots are reserved
-        inside it and given back if the insert does not commit.
+        - One transaction, under the session's lock, finds an earlier run of the same
+          `idempotency_key` (returned as it is), reads the control profile, checks the
+          session's budget against the run table and inserts the row; the shots are reserved
+          inside it and given back if the insert does not commit.
+        - Once stored, the run is accepted: a queue that cannot be reached leaves it `queued`
+          for the sweep to send, with a warning, never an error.
         """
         preset = guardrails.resolve_preset(self.presets, request.preset)
         target = guardrails.resolve_target(self.targets, request.hardware_target, self.settings)
@@ -48,14 +67,21 @@ class RunSubmission(RunFinish):
             self.targets, request, request.control_overrides or ControlProfile(), shots
         )
         guardrails.check_capacity(preset, planned, self.targets)
+        warnings = guardrails.shot_warnings(shots, target, self.settings)
         reserved = False
         try:
             with self._submit_gate.hold(session_id), self.database.unit_of_work() as session:
                 repository = RunRepository(session)
                 repository.lock_session(session_id)
+                if idempotency_key is not None:
+                    earlier = earlier_run(
+                        repository, session_id, idempotency_key, request, self._clock()
+                    )
+                    if earlier is not None:
+                        return earlier
                 guardrails.check_active_runs(repository.active_runs(session_id), self.settings)
                 controls = request.control_overrides or self._control_profile(repository)
-                self._reserve(session_id, shots)
+                self._reserve(repository, session_id, shots)
                 reserved = True
                 row = new_row(
                     str(uuid.uuid4()),
@@ -68,13 +94,15 @@ class RunSubmission(RunFinish):
                     received_at,
                     self._clock(),
                 )
+                row.idempotency_key = idempotency_key
+                row.submit_warnings = list(warnings)
                 repository.add(row)
         except Exception:
             if reserved:
                 self.budget.release(session_id, shots)
             raise
         self._publish(row.id, RunState.QUEUED, 0.0)
-        self.queue.enqueue(row.id)
+        self._send(row)
         return row
 
     def cancel(self, run_id: str) -> None:
@@ -126,21 +154,36 @@ class RunSubmission(RunFinish):
             ttl_seconds=self.budget.ttl_s,
         )
 
-    def _reserve(self, session_id: str, shots: int) -> None:
+    def _reserve(self, repository: RunRepository, session_id: str, shots: int) -> None:
+        """Reserve the run's shots if the run table and the counters both allow them.
+
+        The run table is the truth: a counter that Redis lost (an empty restart, an eviction)
+        is rebuilt from it first, and while Redis is unreachable each process's in-memory
+        counter sees only its own submits, so the table's view refuses what they would admit.
+        """
+        since = self._clock() - self.settings.session_budget_ttl_seconds
+        held = repository.session_held(session_id, since)
+        self.budget.seed(session_id, held)
+        if held + shots > self.budget.limit:
+            raise budget_exhausted(shots, self.budget.limit - held, self.budget.limit)
         decision = self.budget.reserve(session_id, shots)
         if not decision.granted:
-            raise ApiError(
-                429,
-                ErrorCode.BUDGET_EXHAUSTED,
-                f"session budget exhausted: {shots} shots asked, {decision.remaining} remaining",
-                hint="lower shot_budget, wait for the session window to expire, or use "
-                "another session",
-                detail={
-                    "remaining": decision.remaining,
-                    "requested": shots,
-                    "limit": self.budget.limit,
-                },
+            raise budget_exhausted(shots, decision.remaining, self.budget.limit)
+
+    def _send(self, row: RunRow) -> None:
+        """Enqueue a stored run; when the queue cannot take it, say so on the run instead."""
+        try:
+            self.queue.enqueue(row.id)
+        except Exception as error:
+            # The run is stored `queued`: the sweep sends it once the queue is back.
+            log.warning(
+                "run %s stored but not enqueued (%s); the sweep will send it", row.id, error
             )
+            row.submit_warnings = [*(row.submit_warnings or []), QUEUE_UNREACHABLE]
+            with suppress(Exception), self.database.unit_of_work() as session:
+                stored = RunRepository(session).get(row.id)
+                if stored is not None:
+                    stored.submit_warnings = row.submit_warnings
 
     def _control_profile(self, repository: RunRepository) -> ControlProfile:
         stored = repository.control_profile(CONTROL_PROFILE_NAME)
@@ -180,4 +223,14 @@ def new_row(
         },
         timeline={"received": received_at, "queued": queued_at},
         notes=request.notes,
+    )
+
+
+def budget_exhausted(shots: int, remaining: int, limit: int) -> ApiError:
+    return ApiError(
+        429,
+        ErrorCode.BUDGET_EXHAUSTED,
+        f"session budget exhausted: {shots} shots asked, {max(0, remaining)} remaining",
+        hint="lower shot_budget, wait for the session window to expire, or use another session",
+        detail={"remaining": max(0, remaining), "requested": shots, "limit": limit},
     )

@@ -26,11 +26,17 @@ class RunRow(Base):
     - Times are epoch seconds; `timeline` holds the stage boundaries the trace is built from.
     - `shots_executed` grows as batches finish, so a crash never loses what was spent.
     - `batches` holds each executed batch's label, target and measured timing.
+    - `idempotency_key` is the client's key for a retried submit; `submit_warnings` what the
+      submit told the client (a large budget on hardware, a queue that was unreachable).
     """
 
     __tablename__ = "runs"
-    # A session's active runs are counted at every submit (the per-session cap).
-    __table_args__ = (Index("ix_runs_session_id_status", "session_id", "status"),)
+    # A session's active runs are counted at every submit (the per-session cap); a retried
+    # submit finds its run by the client's idempotency key (NULLs never collide).
+    __table_args__ = (
+        Index("ix_runs_session_id_status", "session_id", "status"),
+        Index("ix_runs_session_id_idempotency_key", "session_id", "idempotency_key", unique=True),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     session_id: Mapped[str] = mapped_column(String(160))
@@ -57,6 +63,8 @@ class RunRow(Base):
     error_message: Mapped[str | None] = mapped_column(Text)
     error_detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     action_hint: Mapped[str | None] = mapped_column(Text)
+    idempotency_key: Mapped[str | None] = mapped_column(String(128))
+    submit_warnings: Mapped[list[str] | None] = mapped_column(JSON)
 
 
 class CircuitCountsRow(Base):

@@ -36,3 +36,21 @@ def test_the_run_total_is_checked_against_the_per_run_maximum(tmp_path: Path) ->
     assert (response.status_code, detail["code"]) == (422, "INVALID_REQUEST")
     assert "SYNQC_MAX_SHOTS_PER_EXPERIMENT" in detail["error_message"]
     assert detail["error_detail"]["max_shots_per_experiment"] == 400_000
+
+
+def test_a_large_budget_on_hardware_carries_a_warning_before_and_after(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, qiskit_backend_ibm_quantum="FakeManilaV2")
+    large = {"preset": "hello_quantum_sim", "shot_budget": 50_000}
+    with TestClient(create_app(settings)) as client:
+        on_ibm = client.post("/runs", json={**large, "hardware_target": "ibm_quantum"})
+        on_sim = client.post("/runs", json=large)
+        finished = wait_finished(client, on_ibm.json()["id"], timeout_s=120)
+
+    (warning,) = on_ibm.json()["warnings"]
+    assert "50000" in warning
+    assert "'ibm_quantum'" in warning
+    assert "SYNQC_HARDWARE_SHOT_WARNING" in warning
+    assert finished["status"] == "succeeded"
+    assert finished["warnings"] == [warning]
+    assert finished["result"]["warnings"][0] == warning
+    assert on_sim.json()["warnings"] == []

@@ -97,6 +97,8 @@ FULL_RUN: dict[str, Any] = {
     "error_message": "job 42 failed on the provider",
     "error_detail": {"provider": {"job_id": "42", "reasons": ["timeout", {"retry": 1}]}},
     "action_hint": "retry later or pick another target",
+    "idempotency_key": "nightly-2026-12-06:q2",
+    "submit_warnings": ["shot_budget 200000 is above 20000 shots on 'ibm_quantum'"],
 }
 
 

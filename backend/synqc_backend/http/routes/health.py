@@ -38,6 +38,7 @@ def get_health(services: ServicesDep) -> HealthResponse:
         max_shots_per_experiment=settings.max_shots_per_experiment,
         max_shots_per_session=settings.max_shots_per_session,
         default_shot_budget=settings.default_shot_budget,
+        hardware_shot_warning=settings.hardware_shot_warning,
         allow_remote_hardware=settings.allow_remote_hardware,
         require_api_key=settings.require_api_key,
         presets=engine.preset_names(),

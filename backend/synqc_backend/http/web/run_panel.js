@@ -28,7 +28,9 @@ export class RunPanel {
     this.submit = document.getElementById("run-submit");
     this.controls = new ControlsForm(document.getElementById("controls-fields"));
     this.controlsMessage = document.getElementById("controls-message");
+    this.shotsWarning = document.getElementById("run-shots-warning");
     this.target.addEventListener("change", () => this.describeTarget());
+    this.shots.addEventListener("input", () => this.warnAboutShots());
     this.preset.addEventListener("change", () => this.describePreset());
     this.form.addEventListener("submit", (event) => { event.preventDefault(); this.send(); });
     document.getElementById("controls-apply").addEventListener("click", () => this.applyControls());
@@ -64,10 +66,22 @@ export class RunPanel {
     return this.targets.find((target) => target.id === this.target.value) ?? null;
   }
 
+  /** The most a run may ask for: the server's per-run maximum (a target's limit is per circuit). */
   maxShots() {
+    return this.health?.max_shots_per_experiment ?? Infinity;
+  }
+
+  /** The server's soft warning, shown before submitting: a large budget on hardware. */
+  warnAboutShots() {
     const target = this.selectedTarget();
-    const serverMax = this.health?.max_shots_per_experiment ?? Infinity;
-    return Math.min(serverMax, target ? target.capabilities.max_shots : Infinity);
+    const shots = Number(this.shots.value.trim() || this.health?.default_shot_budget);
+    const threshold = this.health?.hardware_shot_warning ?? Infinity;
+    const warn = Boolean(target) && target.kind !== "sim" && shots > threshold;
+    this.shotsWarning.hidden = !warn;
+    this.shotsWarning.textContent = warn
+      ? `${count(shots)} shots is above ${count(threshold)} on ${target.name}, a non-simulator ` +
+        "target: shots there cost money and queue time."
+      : "";
   }
 
   describeTarget() {
@@ -79,9 +93,10 @@ export class RunPanel {
     const max = this.maxShots();
     this.shots.max = String(max);
     document.getElementById("run-shots-note").textContent =
-      `1 to ${count(max)} shots (target ${count(target.capabilities.max_shots)}, server ` +
-      `${count(this.health.max_shots_per_experiment)}); empty uses the preset's default ` +
+      `1 to ${count(max)} shots per run; the target takes up to ` +
+      `${count(target.capabilities.max_shots)} per circuit. Empty uses the preset's default ` +
       `(at least ${count(this.health.default_shot_budget)}).`;
+    this.warnAboutShots();
   }
 
   describePreset() {
@@ -102,7 +117,7 @@ export class RunPanel {
       const max = this.maxShots();
       if (!Number.isInteger(value) || value < 1 || value > max) {
         const problem = new Error(`the shot budget must be a whole number from 1 to ${count(max)}`);
-        problem.hint = "lower the shot budget or choose a target with a higher limit";
+        problem.hint = "lower the shot budget (the server's per-run maximum)";
         throw problem;
       }
       body.shot_budget = value;

@@ -110,6 +110,10 @@ function buildView(client, run, signal, onCancelled) {
     stages,
     el("div", { class: "run-actions" }, cancel),
     note,
+    run.warnings?.length
+      ? el("ul", { class: "run-warnings", "aria-label": "Warnings" },
+        run.warnings.map((warning) => el("li", { text: warning })))
+      : null,
   );
 
   const drawStages = (entries) => replace(stages, entries.map(([label, status, extra]) =>

@@ -23,6 +23,7 @@ HEALTH_FIELDS = {
     "max_shots_per_experiment",
     "max_shots_per_session",
     "default_shot_budget",
+    "hardware_shot_warning",
     "allow_remote_hardware",
     "require_api_key",
     "presets",
@@ -79,7 +80,8 @@ def test_health_has_the_contract_shape(client: TestClient, settings: Settings, p
         health["max_shots_per_experiment"],
         health["max_shots_per_session"],
         health["default_shot_budget"],
-    ) == (200_000, 1_000_000, 2048)
+        health["hardware_shot_warning"],
+    ) == (200_000, 1_000_000, 2048, 20_000)
     assert health["allow_remote_hardware"] is True
     assert health["require_api_key"] is False
     assert health["presets"] == [name.value for name in PRESETS]
