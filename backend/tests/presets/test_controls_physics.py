@@ -9,6 +9,9 @@ from synqc_backend.targets.local_sim import LocalSimulator
 from tests.presets.preset_runner import measured, run_preset
 
 BUDGET = 40_000
+# The residual population lowers the assignment fidelity by about 1 %: 3 standard errors of the
+# difference stay below that from about 100,000 shots (7 % of them on readout) on.
+READOUT_BUDGET = 100_000
 
 
 @pytest.fixture(scope="module")
@@ -37,11 +40,11 @@ def test_drive_bias_over_rotation_raises_epc(target: LocalSimulator) -> None:
 
 @pytest.mark.slow
 def test_thermal_guard_off_lowers_readout_assignment(target: LocalSimulator) -> None:
-    guarded = run_preset(Health(), target, shot_budget=BUDGET, seed=5)
+    guarded = run_preset(Health(), target, shot_budget=READOUT_BUDGET, seed=5)
     unguarded = run_preset(
         Health(),
         target,
-        shot_budget=BUDGET,
+        shot_budget=READOUT_BUDGET,
         seed=5,
         controls=ControlProfile(thermal_guard_enabled=False),
     )

@@ -15,7 +15,7 @@ def test_health_run_serves_its_four_fit_figures_and_defined_kpis(client: TestCli
     run = wait_finished(client, run_id, 120)
     assert run["status"] == "succeeded", run
     result = run["result"]
-    assert result["kpis"]["shots_used"] <= result["kpis"]["shot_budget"] == 80_000
+    assert result["kpis"]["shots_used"] <= result["kpis"]["shot_budget"] == 16_000
     names = {m["name"] for m in result["measurements"]}
     assert {"t1_s", "t2_star_s", "t2_echo_s", "epc", "readout_assignment_fidelity"} <= names
     assert len(result["figures"]) == 4
