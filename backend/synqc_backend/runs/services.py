@@ -5,7 +5,6 @@
   the runs they hold and sweep the run table for runs a dead worker left behind.
 """
 
-import threading
 from dataclasses import dataclass, field
 
 import redis
@@ -16,6 +15,7 @@ from synqc_backend.limits.rate_limit import RateLimiter, create_rate_limiter
 from synqc_backend.limits.redis_budgets import FallbackBudget, RedisBudget
 from synqc_backend.metrics import CollectorSources, MetricsExporter, RunMetrics, start_exporter
 from synqc_backend.presets.registry import PRESETS
+from synqc_backend.runs.background_loop import BackgroundLoop
 from synqc_backend.runs.engine import SynQcEngine
 from synqc_backend.runs.events import InProcessEvents, RedisEvents, RunEvents
 from synqc_backend.runs.heartbeat import RunHeartbeats
@@ -38,16 +38,14 @@ class Services:
     heartbeats: RunHeartbeats | None = None
     exporter: MetricsExporter | None = None
     rate_limiter: RateLimiter | None = None
-    _stop: threading.Event = field(default_factory=threading.Event)
-    _threads: list[threading.Thread] = field(default_factory=list)
+    _loops: list[BackgroundLoop] = field(default_factory=list)
 
     def close(self) -> None:
         if self.exporter is not None:
             self.exporter.stop()
-        self._stop.set()
+        for loop in self._loops:
+            loop.stop()
         self.queue.stop()
-        for thread in self._threads:
-            thread.join(timeout=10)
         if self.heartbeats is not None:
             self.heartbeats.stop()
         if self.redis_client is not None:
@@ -63,18 +61,21 @@ class Services:
         self.exporter = start_exporter(self.settings, sources, role=role)
 
     def run_sweeper(self, interval_s: float) -> None:
-        """Sweep the run table every `interval_s` in a background thread (worker processes)."""
+        """Sweep the run table every `interval_s` in a background loop (worker processes).
+
+        A pass that fails (the store or Redis away) is tried again, at most `2 × interval_s`
+        apart, until one works.
+        """
         heartbeats = self.heartbeats
         if heartbeats is None:
             raise RuntimeError("the sweeper needs Redis heartbeats")
 
-        def sweep_forever() -> None:
-            while not self._stop.wait(interval_s):
-                self.engine.sweep(heartbeats.alive)
+        def sweep() -> None:
+            self.engine.sweep(heartbeats.alive)
 
-        thread = threading.Thread(target=sweep_forever, name="run-sweeper", daemon=True)
-        thread.start()
-        self._threads.append(thread)
+        loop = BackgroundLoop("run-sweeper", sweep, interval_s, max_backoff_s=2 * interval_s)
+        loop.start()
+        self._loops.append(loop)
 
 
 def create_budget(settings: Settings) -> BudgetTracker:
