@@ -2,7 +2,8 @@
 
 Batches bound for different targets run concurrently (one thread per target); batches for one
 target run in order. After each batch the counts, the executed shots and the batch's measured
-timing are committed, and a cancel request or an expired deadline stops the run.
+timing are committed, and a cancel request or an expired deadline stops the run. Counts are
+committed only while the run's attempt still holds it (`AttemptSuperseded` otherwise).
 """
 
 import threading
@@ -15,9 +16,10 @@ from synqc_backend.errors import ErrorCode
 from synqc_backend.execution import BatchOutcome, CircuitBatch, ExecutionOptions, ExecutionResult
 from synqc_backend.runs.deadline_call import DeadlinePassedError, call_before
 from synqc_backend.runs.failure import RunFailure, cancelled, timed_out
+from synqc_backend.runs.finish import AttemptSuperseded
 from synqc_backend.runs.provider_jobs import StoredJobLedger
 from synqc_backend.storage.database import Database
-from synqc_backend.storage.repository import RunRepository, StoredCounts
+from synqc_backend.storage.repository import RunAttempt, RunRepository, StoredCounts
 from synqc_backend.targets.base import JobCancelledError, JobDeadlineError, Target
 
 
@@ -30,6 +32,7 @@ class BatchPlan:
     """
 
     run_id: str
+    attempt: int
     batches: Sequence[CircuitBatch]
     default_target: str
     options: Callable[[CircuitBatch], ExecutionOptions]
@@ -89,8 +92,9 @@ class BatchRunner:
         with self._lock:
             done[0] += 1
             progress = plan.on_progress(done[0] / len(plan.batches))
+            held = RunAttempt(plan.run_id, plan.attempt)
             cancel = self._record(
-                plan.run_id, plan.first_index + index, target_id, batch, result, progress
+                held, plan.first_index + index, target_id, batch, result, progress
             )
         if cancel:
             raise cancelled()
@@ -119,7 +123,7 @@ class BatchRunner:
 
     def _record(
         self,
-        run_id: str,
+        run: RunAttempt,
         index: int,
         target_id: str,
         batch: CircuitBatch,
@@ -134,10 +138,10 @@ class BatchRunner:
         ]
         with self._database.unit_of_work() as session:
             repository = RunRepository(session)
-            repository.add_counts(run_id, counts)
-            row = repository.get(run_id)
+            row = repository.lock_attempt(run)
             if row is None:
-                raise RuntimeError("run disappeared from the store")
+                raise AttemptSuperseded(run)
+            repository.add_counts(run.run_id, counts)
             row.shots_executed += result.shots_executed
             row.progress = progress
             row.batches = [*row.batches, _batch_record(index, target_id, batch, result)]

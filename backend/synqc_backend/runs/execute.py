@@ -2,6 +2,7 @@
 targets, analyse the counts and store the result."""
 
 import logging
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
@@ -15,15 +16,25 @@ from synqc_backend.runs import failure as run_failure
 from synqc_backend.runs.batches import BatchPlan, BatchRunner
 from synqc_backend.runs.context import preset_context
 from synqc_backend.runs.failure import RunFailure
-from synqc_backend.runs.finish import RunFinish, finished_run, mark_failed, require
+from synqc_backend.runs.finish import (
+    AttemptSuperseded,
+    RunFinish,
+    finished_run,
+    mark_failed,
+    require,
+)
 from synqc_backend.runs.report import build_result
 from synqc_backend.storage.availability import retry_while_store_faults
-from synqc_backend.storage.repository import RunRepository
+from synqc_backend.storage.repository import RunAttempt, RunRepository
 
 log = logging.getLogger(__name__)
 
 PROGRESS_PLANNED = 0.1
 PROGRESS_EXECUTED = 0.9
+
+# The attempt each worker thread holds. Dramatiq's time limit interrupts a job in its thread,
+# and the queue then calls `fail_timed_out(run_id)` there: it ends that attempt, no other.
+_held = threading.local()
 
 
 @dataclass(frozen=True)
@@ -31,12 +42,17 @@ class ClaimedRun:
     """What a worker needs of a stored run, loaded once when it claims the run."""
 
     id: str
+    attempt: int
     session_id: str
     request: RunExperimentRequest
     controls: ControlProfile
     shot_budget: int
     started_at: float
     timeline: dict[str, float]
+
+    @property
+    def held(self) -> RunAttempt:
+        return RunAttempt(self.id, self.attempt)
 
 
 class RunExecution(RunFinish):
@@ -45,7 +61,12 @@ class RunExecution(RunFinish):
     _runner: BatchRunner
 
     def execute_run(self, run_id: str) -> None:
-        """Run a stored run to a final state; a no-op if another worker or a cancel won it."""
+        """Run a stored run to a final state; a no-op if another worker or a cancel won it.
+
+        Every write checks that this attempt still holds the run: one that lost it (the sweep
+        gave the run back while this worker seemed dead) stops without touching it.
+        """
+        _held.attempt = None
         claims: list[ClaimedRun | None] = []
         # The message is all there is of the run outside the store: wait out a store fault.
         if not retry_while_store_faults(lambda: claims.append(self._claim(run_id))):
@@ -54,17 +75,31 @@ class RunExecution(RunFinish):
         claimed = claims[-1]
         if claimed is None:
             return
+        _held.attempt = claimed.held
         try:
             self._execute(claimed)
+        except AttemptSuperseded as superseded:
+            log.warning("%s; this attempt stops", superseded)
         except RunFailure as failure:
-            self._finish_failed(run_id, failure)
+            self._finish_failed(claimed.held, failure)
         except Exception as error:
             log.exception("run %s failed", run_id)
             ending = run_failure.from_error(error)
+
+            def record_end() -> None:
+                self._finish_failed(claimed.held, ending)
+
             # The store may be what failed: keep trying to record the end (else the run
             # stays `running` until a restart or the production sweep).
-            if not retry_while_store_faults(lambda: self._finish_failed(run_id, ending)):
+            if not retry_while_store_faults(record_end):
                 log.error("run %s: the store still fails; it stays running for now", run_id)
+
+    def fail_timed_out(self, run_id: str) -> None:
+        """End the attempt this thread holds of the run with `TIMEOUT` (Dramatiq's time limit
+        interrupted it); nothing if the thread holds no attempt of it."""
+        held: RunAttempt | None = getattr(_held, "attempt", None)
+        if held is not None and held.run_id == run_id:
+            self._finish_failed(held, run_failure.timed_out(self.settings.job_timeout_seconds))
 
     def _execute(self, run: ClaimedRun) -> None:
         preset = self.presets[run.request.preset]
@@ -90,6 +125,7 @@ class RunExecution(RunFinish):
             outcomes += self._runner.run(
                 BatchPlan(
                     run_id=run.id,
+                    attempt=run.attempt,
                     batches=batches,
                     default_target=run.request.hardware_target,
                     options=lambda batch: _options(run, batch),
@@ -131,6 +167,7 @@ class RunExecution(RunFinish):
             row.timeline = {**row.timeline, "started": now}
             claimed = ClaimedRun(
                 id=row.id,
+                attempt=row.attempts,
                 session_id=row.session_id,
                 request=RunExperimentRequest.model_validate(row.request),
                 controls=ControlProfile.model_validate(row.control_profile),
@@ -149,7 +186,9 @@ class RunExecution(RunFinish):
         """Record a stage boundary; a cancel asked for meanwhile or a passed deadline stops here."""
         run.timeline[stage] = self._clock()
         with self.database.unit_of_work() as session:
-            row = require(RunRepository(session).get(run.id))
+            row = RunRepository(session).lock_attempt(run.held)
+            if row is None:
+                raise AttemptSuperseded(run.held)
             row.timeline = dict(run.timeline)
             row.progress = progress
             cancel = row.cancel_requested
@@ -160,10 +199,9 @@ class RunExecution(RunFinish):
     def _finish_succeeded(self, run: ClaimedRun, result: dict[str, Any]) -> None:
         """Store the result; a cancel asked for during the analysis cancels the run instead."""
         with self.database.unit_of_work() as session:
-            repository = RunRepository(session)
-            row = require(repository.get_for_update(run.id))
-            if row.status != RunState.RUNNING:
-                return
+            row = RunRepository(session).lock_attempt(run.held)
+            if row is None:
+                raise AttemptSuperseded(run.held)
             finished = self._clock()
             if row.cancel_requested:
                 row.timeline = dict(run.timeline)

@@ -16,14 +16,22 @@ from synqc_backend.metrics import RunMetrics
 from synqc_backend.models import Preset as PresetName
 from synqc_backend.models import RunState
 from synqc_backend.presets.base import Preset
-from synqc_backend.runs import failure as run_failure
 from synqc_backend.runs.events import RunEvents, run_event
 from synqc_backend.runs.failure import RunFailure
 from synqc_backend.runs.queue import RunQueue
 from synqc_backend.storage.database import Database
-from synqc_backend.storage.repository import RunRepository
+from synqc_backend.storage.repository import RunAttempt, RunRepository
 from synqc_backend.storage.tables import RunRow
 from synqc_backend.targets.base import Target
+
+
+class AttemptSuperseded(Exception):
+    """Raised inside a job whose attempt no longer holds its run: the sweep gave the run back
+    and another attempt took it, or it ended. The attempt stops and changes nothing."""
+
+    def __init__(self, run: RunAttempt) -> None:
+        super().__init__(f"run {run.run_id}: attempt {run.attempt} no longer holds the run")
+        self.run = run
 
 
 class RunFinish:
@@ -43,22 +51,21 @@ class RunFinish:
         """Epoch seconds, as the engine stamps runs."""
         return self._clock()
 
-    def fail_timed_out(self, run_id: str) -> None:
-        self._finish_failed(run_id, run_failure.timed_out(self.settings.job_timeout_seconds))
-
-    def _finish_failed(self, run_id: str, failure: RunFailure, *, refund: bool = True) -> None:
-        """Move a running run to `failed` (or `cancelled`) and give back the unspent shots."""
+    def _finish_failed(self, run: RunAttempt, failure: RunFailure, *, refund: bool = True) -> bool:
+        """End this attempt's run as `failed` (or `cancelled`) and give back the shots it did
+        not execute; False, changing nothing, once the attempt no longer holds the run."""
         with self.database.unit_of_work() as session:
-            # Locked: the sweep of another process may be finishing the same run.
-            row = require(RunRepository(session).get_for_update(run_id))
-            if row.status != RunState.RUNNING:
-                return
+            # Locked: another process's sweep may be ending or giving back the same run.
+            row = RunRepository(session).lock_attempt(run)
+            if row is None:
+                return False
             mark_failed(row, failure, self._clock())
             session_id, unspent = row.session_id, row.shot_budget - row.shots_executed
             done = finished_run(row)
         if refund:
             self.budget.release(session_id, unspent)
-        self._finished(run_id, done)
+        self._finished(run.run_id, done)
+        return True
 
     def _finished(self, run_id: str, run: "FinishedRun") -> None:
         """After a run's final state is committed: count it and tell live views."""

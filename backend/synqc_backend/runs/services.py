@@ -21,6 +21,7 @@ from synqc_backend.runs.events import InProcessEvents, RedisEvents, RunEvents
 from synqc_backend.runs.heartbeat import RunHeartbeats
 from synqc_backend.runs.queue import RunQueue, create_queue
 from synqc_backend.storage.database import Database
+from synqc_backend.storage.repository import RunAttempt
 from synqc_backend.targets.base import Target
 from synqc_backend.targets.ibm_profiles import resolve_profile
 from synqc_backend.targets.registry import build_targets
@@ -69,9 +70,11 @@ class Services:
         heartbeats = self.heartbeats
         if heartbeats is None:
             raise RuntimeError("the sweeper needs Redis heartbeats")
+        suspects: frozenset[RunAttempt] = frozenset()
 
         def sweep() -> None:
-            self.engine.sweep(heartbeats.alive)
+            nonlocal suspects
+            suspects = self.engine.sweep(heartbeats.alive, suspects).unbeaten
 
         loop = BackgroundLoop("run-sweeper", sweep, interval_s, max_backoff_s=2 * interval_s)
         loop.start()

@@ -4,6 +4,7 @@ Methods flush; the caller's unit of work commits (the request or the job boundar
 """
 
 import hashlib
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,18 @@ from synqc_backend.storage.tables import (
 )
 
 ACTIVE_STATES = ("queued", "running")
+
+
+@dataclass(frozen=True, order=True)
+class RunAttempt:
+    """One attempt at a run: the run's id and the attempt number its claim gave it (1 up).
+
+    Every transition of a running run compares both, so an attempt that lost its run (to a
+    sweep that gave it back, and the claim of another attempt) changes nothing any more.
+    """
+
+    run_id: str
+    attempt: int
 
 
 @dataclass(frozen=True)
@@ -224,20 +237,32 @@ class RunRepository:
             return 0, 0, None
         return sum(sizes), sizes[0], rows[0][1]
 
-    def running_since(self, started_before: float) -> list[str]:
-        """Ids of runs `running` since before the given time."""
-        query = select(RunRow.id).where(
-            RunRow.status == "running", RunRow.started_at < started_before
+    def running_attempts(self, started_before: float = math.inf) -> list[RunAttempt]:
+        """The attempts of runs `running` since before the given time."""
+        query = (
+            select(RunRow.id, RunRow.attempts)
+            .where(RunRow.status == "running", RunRow.started_at < started_before)
+            .order_by(RunRow.started_at)
         )
-        return list(self._session.scalars(query))
+        return [RunAttempt(run_id, attempt) for run_id, attempt in self._session.execute(query)]
 
-    def requeue_if_running(self, run_id: str, max_attempts: int) -> bool:
-        """Compare-and-set `running → queued` for a run with attempts left; False otherwise."""
+    def lock_attempt(self, run: RunAttempt) -> RunRow | None:
+        """The run's row, locked until the unit of work ends, while this attempt holds it
+        (`running`, this attempt number); None once it ended or another attempt took it."""
+        row = self.get_for_update(run.run_id)
+        if row is None or row.status != "running" or row.attempts != run.attempt:
+            return None
+        return row
+
+    def requeue_attempt(self, run: RunAttempt, max_attempts: int) -> bool:
+        """Compare-and-set `running → queued` for this attempt of the run, if another attempt
+        is allowed; False when the run moved on meanwhile or is out of attempts."""
         result = self._session.execute(
             update(RunRow)
             .where(
-                RunRow.id == run_id,
+                RunRow.id == run.run_id,
                 RunRow.status == "running",
+                RunRow.attempts == run.attempt,
                 RunRow.attempts < max_attempts,
             )
             .values(status="queued", started_at=None, progress=0.0)
