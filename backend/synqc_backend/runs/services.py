@@ -20,11 +20,12 @@ from synqc_backend.runs.engine import SynQcEngine
 from synqc_backend.runs.events import InProcessEvents, RedisEvents, RunEvents
 from synqc_backend.runs.heartbeat import RunHeartbeats
 from synqc_backend.runs.queue import RunQueue, create_queue
+from synqc_backend.runs.warm_up import warm_up_in_background
 from synqc_backend.storage.database import Database
 from synqc_backend.storage.repository import RunAttempt
 from synqc_backend.targets.base import Target
 from synqc_backend.targets.ibm_profiles import resolve_profile
-from synqc_backend.targets.registry import build_targets
+from synqc_backend.targets.registry import SIM_LOCAL, build_targets
 
 
 @dataclass
@@ -134,6 +135,7 @@ def start_services(
     if recover:
         services.engine.recover()
     services.queue.start_workers(services.engine)
+    warm_up_in_background(services.engine.targets[SIM_LOCAL])
     return services
 
 
@@ -151,6 +153,7 @@ def start_worker_services(settings: Settings) -> Services:
     heartbeats.start()
     services.heartbeats = heartbeats
     services.queue.start_workers(services.engine, heartbeats)
+    warm_up_in_background(services.engine.targets[SIM_LOCAL])
     services.run_sweeper(settings.stale_run_seconds / 2)
     services.export_metrics("worker")
     return services

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import case, delete, func, select, text, update
 from sqlalchemy.orm import Session
 
 from synqc_backend.execution import ProviderJobRecord
@@ -316,6 +316,29 @@ class RunRepository:
             return
         key = int.from_bytes(hashlib.sha256(session_id.encode()).digest()[:8], "big", signed=True)
         self._session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+    def session_held(self, session_id: str, since: float) -> int:
+        """Shots the session holds by the run table (as `session_usage`, for one session)."""
+        held = func.coalesce(
+            func.sum(
+                case(
+                    (RunRow.status.in_(ACTIVE_STATES), RunRow.shot_budget),
+                    else_=RunRow.shots_executed,
+                )
+            ),
+            0,
+        )
+        query = select(held).where(RunRow.session_id == session_id, RunRow.created_at >= since)
+        return int(self._session.scalar(query) or 0)
+
+    def by_idempotency_key(self, session_id: str, key: str) -> RunRow | None:
+        query = select(RunRow).where(RunRow.session_id == session_id, RunRow.idempotency_key == key)
+        return self._session.scalars(query).first()
+
+    def release_idempotency_key(self, row: RunRow) -> None:
+        """Free an expired key for a new run (the unique index holds one run per key)."""
+        row.idempotency_key = None
+        self._session.flush()
 
     def active_runs(self, session_id: str) -> int:
         """Runs of the session that are queued or running."""
