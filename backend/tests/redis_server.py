@@ -61,11 +61,13 @@ class RedisServer:
         executable: str = EXECUTABLE,
         port: int | None = None,
         password: str | None = None,
+        append_only: bool = False,
     ) -> None:
         self.workdir = workdir
         self.executable = executable
         self.port = free_port() if port is None else port
         self.password = password
+        self.append_only = append_only
         self._process: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
 
@@ -83,7 +85,7 @@ class RedisServer:
         return self._process is not None and self._process.poll() is None
 
     def start(self, timeout_s: float = 10.0) -> None:
-        """Start a new, empty server on this port and wait until it answers PING."""
+        """Start a server on this port (empty unless `append_only`) and wait for PING."""
         if self._process is not None:
             raise RuntimeError(f"redis-server on port {self.port} was started already")
         self._log = self.log_path.open("ab")
@@ -134,7 +136,10 @@ class RedisServer:
 
     def _command(self) -> list[str]:
         command = [self.executable, "--port", str(self.port), "--bind", "127.0.0.1"]
-        command += ["--save", "", "--appendonly", "no", "--dir", str(self.workdir)]
+        # With `append_only`, a restart (after a kill too) reloads what was written, as
+        # production's Redis does; without, every start is empty.
+        append_only = "yes" if self.append_only else "no"
+        command += ["--save", "", "--appendonly", append_only, "--dir", str(self.workdir)]
         # hz 100: a SIGTERM is acted on within 10 ms (default 100 ms), which keeps teardown quick.
         command += ["--daemonize", "no", "--logfile", "", "--hz", "100"]
         if self.password is not None:
