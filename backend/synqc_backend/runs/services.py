@@ -5,6 +5,8 @@
   the runs they hold and sweep the run table for runs a dead worker left behind.
 """
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import redis
@@ -21,11 +23,14 @@ from synqc_backend.runs.events import InProcessEvents, RedisEvents, RunEvents
 from synqc_backend.runs.heartbeat import RunHeartbeats
 from synqc_backend.runs.queue import RunQueue, create_queue
 from synqc_backend.runs.warm_up import warm_up_in_background
+from synqc_backend.storage.availability import is_unreachable
 from synqc_backend.storage.database import Database
 from synqc_backend.storage.repository import RunAttempt
 from synqc_backend.targets.base import Target
 from synqc_backend.targets.ibm_profiles import resolve_profile
 from synqc_backend.targets.registry import SIM_LOCAL, build_targets
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -130,7 +135,7 @@ def start_services(
     if export_metrics:
         services.export_metrics("api")
     if not settings.embedded:
-        services.engine.resume()
+        _while_store_reachable(services.engine.resume, "session budgets are rebuilt per submit")
         return services
     if recover:
         services.engine.recover()
@@ -144,7 +149,7 @@ def start_worker_services(settings: Settings) -> Services:
     services = create_services(settings)
     if services.redis_client is None:
         raise ValueError("a worker process needs SYNQC_REDIS_URL (the embedded default has none)")
-    services.database.check_schema()
+    _while_store_reachable(services.database.check_schema, "runs wait for it")
     heartbeats = RunHeartbeats(
         services.redis_client,
         ttl_s=3 * settings.heartbeat_interval_seconds,
@@ -163,4 +168,19 @@ def _prepare_schema(services: Services) -> None:
     if services.database.backend == "sqlite":
         services.database.migrate()
     else:
-        services.database.check_schema()
+        _while_store_reachable(services.database.check_schema, "requests answer 503 meanwhile")
+
+
+def _while_store_reachable(step: Callable[[], None], meanwhile: str) -> None:
+    """Run a start-up step that reads the store; a store that cannot be reached skips it.
+
+    A process that (re)starts during a database outage keeps running rather than exiting:
+    under `synqc serve --workers N` one API process failing its start-up stops them all. A
+    schema at the wrong revision still stops the start.
+    """
+    try:
+        step()
+    except Exception as error:
+        if not is_unreachable(error):
+            raise
+        log.warning("start-up: the store is unreachable (%s); %s", error, meanwhile)
