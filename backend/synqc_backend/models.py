@@ -293,6 +293,12 @@ class RunSubmission(BaseModel):
     error_message: str | None = None
     error_detail: dict[str, Any] | None = None
     action_hint: str | None = None
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="What the client should know about this run at submit: a large shot "
+        "budget on hardware, a queue that was unreachable (the run is stored and will start "
+        "once it is back).",
+    )
 
 
 class RunStatus(RunSubmission):
@@ -365,6 +371,9 @@ class HealthResponse(BaseModel):
     max_shots_per_experiment: int
     max_shots_per_session: int
     default_shot_budget: int
+    hardware_shot_warning: int = Field(
+        description="A run on a non-simulator target above this many shots gets a warning."
+    )
     allow_remote_hardware: bool
     require_api_key: bool
     presets: list[str]

@@ -90,3 +90,18 @@ def session_id(
 
 
 SessionIdDep = Annotated[str, Depends(session_id)]
+
+
+IDEMPOTENCY_KEY_PATTERN = r"^[\x21-\x7e]{1,128}$"
+# A retried submit with the same key (in the same session, within 24 h) returns the first run.
+IdempotencyKeyDep = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        pattern=IDEMPOTENCY_KEY_PATTERN,
+        max_length=128,
+        description="Any 1-128 printable ASCII characters, new for each new run: a retry of "
+        "the same request with the same key, from the same session within 24 h, returns the "
+        "run the first attempt stored instead of a new one.",
+    ),
+]

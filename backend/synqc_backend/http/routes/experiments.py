@@ -9,7 +9,12 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from synqc_backend.errors import ApiError, ErrorCode, run_not_found
-from synqc_backend.http.deps import RepositoryDep, ServicesDep, SessionIdDep
+from synqc_backend.http.deps import (
+    IdempotencyKeyDep,
+    RepositoryDep,
+    ServicesDep,
+    SessionIdDep,
+)
 from synqc_backend.models import (
     ExperimentSummary,
     RunExperimentRequest,
@@ -33,11 +38,17 @@ router = APIRouter(tags=["experiments"])
     responses={202: {"model": RunSubmission, "description": "still running at the wait limit"}},
 )
 async def run_experiment(
-    request: RunExperimentRequest, services: ServicesDep, session: SessionIdDep
+    request: RunExperimentRequest,
+    services: ServicesDep,
+    session: SessionIdDep,
+    idempotency_key: IdempotencyKeyDep = None,
 ) -> RunExperimentResponse | JSONResponse:
     """Submit a run and wait for it (up to SYNQC_LEGACY_RUN_WAIT_SECONDS)."""
     engine = services.engine
-    run_id = (await run_in_threadpool(engine.submit, request, session, time.time())).id
+    submitted = await run_in_threadpool(
+        engine.submit, request, session, time.time(), idempotency_key
+    )
+    run_id = submitted.id
     # Waiting on the event loop, not in a worker thread, so waiting callers hold no threads.
     deadline = time.monotonic() + services.settings.legacy_run_wait_seconds
     while not (finished := await run_in_threadpool(engine.is_finished, run_id)):

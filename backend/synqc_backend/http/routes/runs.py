@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from synqc_backend.errors import ApiError, ErrorCode, run_not_found
-from synqc_backend.http.deps import EngineDep, RepositoryDep, SessionIdDep
+from synqc_backend.http.deps import EngineDep, IdempotencyKeyDep, RepositoryDep, SessionIdDep
 from synqc_backend.models import (
     Preset,
     RunExperimentRequest,
@@ -27,9 +27,11 @@ def submit_run(
     request: RunExperimentRequest,
     engine: EngineDep,
     session: SessionIdDep,
+    idempotency_key: IdempotencyKeyDep = None,
 ) -> RunSubmission:
     """Queue a run; shots are reserved from the session's budget now."""
-    return report.submission(engine.submit(request, session, received_at=time.time()))
+    row = engine.submit(request, session, time.time(), idempotency_key)
+    return report.submission(row)
 
 
 @router.get("/runs")
