@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from synqc_backend.errors import ApiError, ErrorCode, error_envelope
@@ -18,6 +19,7 @@ from synqc_backend.storage.availability import cannot_write, is_unreachable
 log = logging.getLogger(__name__)
 
 STORE_RETRY_AFTER_S = 5
+HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -48,16 +50,35 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(body, status_code=422)
 
 
-async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
+    headers = dict(exc.headers or {})
     if exc.status_code == 404:
         code, hint = ErrorCode.NOT_FOUND, "check the path; /docs lists every route"
     elif exc.status_code >= 500:
         code, hint = ErrorCode.INTERNAL_ERROR, "try again; report it if it persists"
+    elif exc.status_code == 400:
+        # FastAPI's only 400: a body that is not JSON.
+        code, hint = ErrorCode.INVALID_REQUEST, "send the body as UTF-8 JSON; /docs shows it"
     else:
         code, hint = ErrorCode.INVALID_REQUEST, "check the method and path; /docs lists them"
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed_methods(request)
     body = error_envelope(code, str(exc.detail), {}, hint)
-    return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+    return JSONResponse(body, status_code=exc.status_code, headers=headers)
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method a route serves at this path: Starlette's 405 names the first route's only,
+    and `GET /runs` and `POST /runs` are two routes."""
+    routes = request.app.router.routes
+    return ", ".join(
+        method
+        for method in HTTP_METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes
+        )
+    )
 
 
 async def _store_error(request: Request, exc: Exception) -> JSONResponse:
