@@ -1,20 +1,40 @@
 """Typed request dependencies: services, store access, auth and the caller's session."""
 
-import re
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Path, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from synqc_backend.config import Settings
 from synqc_backend.errors import ApiError, ErrorCode
 from synqc_backend.http import api_keys
+from synqc_backend.models import NO_NUL_PATTERN
 from synqc_backend.runs.engine import SynQcEngine
 from synqc_backend.runs.services import Services
 from synqc_backend.storage.repository import RunRepository
 
 LOCAL_SESSION = "local-session"
-SESSION_ID_PATTERN = re.compile(r"[A-Za-z0-9_.:-]{1,128}")
+SESSION_ID_PATTERN = r"^[A-Za-z0-9_.:-]+$"
+SESSION_ID_MAX_LENGTH = 128
+# Security schemes, so the schema states how a key is presented; a missing or wrong key is
+# answered by `require_api_key`, in the envelope, not by FastAPI's own 403.
+API_KEY_HEADER = APIKeyHeader(
+    name="X-Api-Key",
+    scheme_name="ApiKey",
+    description="One of the keys in SYNQC_API_KEY",
+    auto_error=False,
+)
+BEARER = HTTPBearer(
+    scheme_name="Bearer",
+    description="The same key, as `Authorization: Bearer <key>`",
+    auto_error=False,
+)
+
+
+# A run id as a path carries it: ids are uuid4, any other text is not found (404); a NUL is
+# refused (422), as PostgreSQL text cannot hold one.
+RunIdPath = Annotated[str, Path(pattern=NO_NUL_PATTERN, description="The run's id (a uuid4)")]
 
 
 def get_services(request: Request) -> Services:
@@ -45,11 +65,11 @@ RepositoryDep = Annotated[RunRepository, Depends(get_repository)]
 
 
 def presented_key(
-    x_api_key: Annotated[str | None, Header()] = None,
-    authorization: Annotated[str | None, Header()] = None,
+    x_api_key: Annotated[str | None, Security(API_KEY_HEADER)],
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)],
 ) -> str | None:
     """The secret the caller sent: `X-Api-Key`, else `Authorization: Bearer <key>`."""
-    return api_keys.presented_key(x_api_key, authorization)
+    return x_api_key or (None if bearer is None else bearer.credentials)
 
 
 PresentedKeyDep = Annotated[str | None, Depends(presented_key)]
@@ -72,17 +92,20 @@ def require_api_key(settings: SettingsDep, key: PresentedKeyDep) -> None:
 def session_id(
     settings: SettingsDep,
     key: PresentedKeyDep,
-    x_session_id: Annotated[str | None, Header()] = None,
+    x_session_id: Annotated[
+        str | None,
+        Header(
+            pattern=SESSION_ID_PATTERN,
+            min_length=1,
+            max_length=SESSION_ID_MAX_LENGTH,
+            description="The session whose shot budget the request uses: 1-128 characters of "
+            "[A-Za-z0-9_.:-] (422 otherwise). Without it: one derived from the API key, else "
+            "`local-session`.",
+        ),
+    ] = None,
 ) -> str:
     """`X-Session-Id` if given, else one derived from the key's hash, else `local-session`."""
     if x_session_id is not None:
-        if not SESSION_ID_PATTERN.fullmatch(x_session_id):
-            raise ApiError(
-                422,
-                ErrorCode.INVALID_REQUEST,
-                "X-Session-Id must be 1-128 characters of [A-Za-z0-9_.:-]",
-                hint="send a shorter session id made of letters, digits and _.:-",
-            )
         return x_session_id
     if key and settings.require_api_key:
         return "key:" + api_keys.fingerprint(key)

@@ -12,8 +12,15 @@ from synqc_backend.errors import ApiError, ErrorCode, run_not_found
 from synqc_backend.http.deps import (
     IdempotencyKeyDep,
     RepositoryDep,
+    RunIdPath,
     ServicesDep,
     SessionIdDep,
+)
+from synqc_backend.http.error_schema import (
+    INPUT_RESPONSES,
+    RUN_RESPONSES,
+    SUBMIT_RESPONSES,
+    error_responses,
 )
 from synqc_backend.models import (
     ExperimentSummary,
@@ -35,7 +42,8 @@ router = APIRouter(tags=["experiments"])
 @router.post(
     "/experiments/run",
     response_model=RunExperimentResponse,
-    responses={202: {"model": RunSubmission, "description": "still running at the wait limit"}},
+    responses=SUBMIT_RESPONSES
+    | {202: {"model": RunSubmission, "description": "still running at the wait limit"}},
 )
 async def run_experiment(
     request: RunExperimentRequest,
@@ -61,7 +69,7 @@ async def run_experiment(
     return report.response(row)
 
 
-@router.get("/experiments/recent")
+@router.get("/experiments/recent", responses=INPUT_RESPONSES)
 def recent_experiments(
     repository: RepositoryDep, limit: Annotated[int, Query(ge=1, le=500)] = 50
 ) -> list[ExperimentSummary]:
@@ -70,8 +78,12 @@ def recent_experiments(
     return [report.summary(row) for row in rows]
 
 
-@router.get("/experiments/{run_id}")
-def get_experiment(run_id: str, repository: RepositoryDep) -> RunExperimentResponse:
+@router.get(
+    "/experiments/{run_id}",
+    responses=RUN_RESPONSES
+    | error_responses({409: "INVALID_REQUEST: the run has not finished yet"}),
+)
+def get_experiment(run_id: RunIdPath, repository: RepositoryDep) -> RunExperimentResponse:
     """The full response of a finished run."""
     row = repository.get(run_id)
     if row is None:

@@ -9,7 +9,8 @@ from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from synqc_backend.errors import run_not_found
-from synqc_backend.http.deps import ServicesDep
+from synqc_backend.http.deps import RunIdPath, ServicesDep
+from synqc_backend.http.error_schema import RUN_RESPONSES
 from synqc_backend.models import RunState
 from synqc_backend.runs.events import Event, Subscription, run_event
 from synqc_backend.runs.services import Services
@@ -25,10 +26,10 @@ RESYNC_EVERY = 5
 @router.get(
     "/runs/{run_id}/events",
     response_class=StreamingResponse,
-    responses={200: {"content": {"text/event-stream": {}}}},
+    responses=RUN_RESPONSES | {200: {"content": {"text/event-stream": {}}}},
 )
 async def stream_run_events(
-    run_id: str, request: Request, services: ServicesDep
+    run_id: RunIdPath, request: Request, services: ServicesDep
 ) -> StreamingResponse:
     """The run's status and progress now, then every change until it finishes."""
     if await run_in_threadpool(_snapshot, services, run_id) is None:

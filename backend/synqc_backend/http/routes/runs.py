@@ -3,11 +3,25 @@
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 
 from synqc_backend.errors import ApiError, ErrorCode, run_not_found
-from synqc_backend.http.deps import EngineDep, IdempotencyKeyDep, RepositoryDep, SessionIdDep
+from synqc_backend.http.deps import (
+    EngineDep,
+    IdempotencyKeyDep,
+    RepositoryDep,
+    RunIdPath,
+    SessionIdDep,
+)
+from synqc_backend.http.error_schema import (
+    BAD_INPUT,
+    INPUT_RESPONSES,
+    RUN_RESPONSES,
+    SUBMIT_RESPONSES,
+    error_responses,
+)
 from synqc_backend.models import (
+    NO_NUL_PATTERN,
     Preset,
     RunExperimentRequest,
     RunList,
@@ -22,7 +36,7 @@ from synqc_backend.storage.tables import RunRow
 router = APIRouter(tags=["runs"])
 
 
-@router.post("/runs", status_code=202)
+@router.post("/runs", status_code=202, responses=SUBMIT_RESPONSES)
 def submit_run(
     request: RunExperimentRequest,
     engine: EngineDep,
@@ -34,13 +48,13 @@ def submit_run(
     return report.submission(row)
 
 
-@router.get("/runs")
+@router.get("/runs", responses=INPUT_RESPONSES)
 def list_runs(
     repository: RepositoryDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     state: RunState | None = None,
     preset: Preset | None = None,
-    hardware_target: Annotated[str | None, Query(max_length=64)] = None,
+    hardware_target: Annotated[str | None, Query(max_length=64, pattern=NO_NUL_PATTERN)] = None,
 ) -> RunList:
     """Runs, newest first, optionally filtered."""
     rows = repository.list_runs(
@@ -52,14 +66,18 @@ def list_runs(
     return RunList(runs=[report.run_status(row) for row in rows])
 
 
-@router.get("/runs/{run_id}")
-def get_run(run_id: str, repository: RepositoryDep) -> RunStatus:
+@router.get("/runs/{run_id}", responses=RUN_RESPONSES)
+def get_run(run_id: RunIdPath, repository: RepositoryDep) -> RunStatus:
     """A run's state, progress and, once it succeeded, its result."""
     return report.run_status(_row(repository, run_id))
 
 
-@router.post("/runs/{run_id}/cancel")
-def cancel_run(run_id: str, engine: EngineDep, repository: RepositoryDep) -> RunStatus:
+@router.post(
+    "/runs/{run_id}/cancel",
+    responses=RUN_RESPONSES
+    | error_responses({409: "INVALID_REQUEST: the run has already finished"}),
+)
+def cancel_run(run_id: RunIdPath, engine: EngineDep, repository: RepositoryDep) -> RunStatus:
     """Cancel a queued run, or ask a running one to stop at its next checkpoint."""
     engine.cancel(run_id)
     return report.run_status(_row(repository, run_id))
@@ -68,9 +86,15 @@ def cancel_run(run_id: str, engine: EngineDep, repository: RepositoryDep) -> Run
 @router.get(
     "/runs/{run_id}/figures/{name}.svg",
     response_class=Response,
-    responses={200: {"content": {"image/svg+xml": {}}}},
+    responses=RUN_RESPONSES
+    | error_responses({404: "NOT_FOUND: no run with this id, or the run has no such figure"})
+    | {200: {"content": {"image/svg+xml": {}}}},
 )
-def get_run_figure(run_id: str, name: str, engine: EngineDep) -> Response:
+def get_run_figure(
+    run_id: RunIdPath,
+    name: Annotated[str, Path(pattern=NO_NUL_PATTERN, description="A name from its result")],
+    engine: EngineDep,
+) -> Response:
     """One of the run's fit or trade-off figures, as SVG."""
     svg = engine.figure_svg(run_id, name)
     if svg is None:
@@ -84,7 +108,7 @@ def get_run_figure(run_id: str, name: str, engine: EngineDep) -> Response:
     return Response(svg, media_type="image/svg+xml")
 
 
-@router.get("/budget")
+@router.get("/budget", responses=error_responses({422: BAD_INPUT}))
 def get_session_budget(engine: EngineDep, session: SessionIdDep) -> SessionBudget:
     """The caller's session shot budget: limit, used (held by active runs included), remaining."""
     return engine.session_budget(session)
