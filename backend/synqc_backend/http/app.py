@@ -89,7 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url="/redoc" if docs else None,
         openapi_url="/openapi.json" if docs else None,
     )
-    install_error_handlers(app)
+    install_error_handlers(app, api_prefix=API_PREFIX)
     protected = APIRouter(
         dependencies=[Depends(require_api_key)],
         responses=AUTH_RESPONSES if settings.require_api_key else {},

@@ -1,6 +1,8 @@
 """Exception handlers: every error leaves the API in the contract's one envelope."""
 
 import logging
+import re
+from functools import partial
 from typing import Any
 
 import psycopg
@@ -22,10 +24,11 @@ STORE_RETRY_AFTER_S = 5
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def install_error_handlers(app: FastAPI, api_prefix: str = "") -> None:
+    """Every error in the envelope; `api_prefix` is where the app serves its routes again."""
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(HTTPException, partial(_http_error, api_prefix=api_prefix))
     app.add_exception_handler(DBAPIError, _store_error)
 
 
@@ -50,7 +53,7 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(body, status_code=422)
 
 
-async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception, *, api_prefix: str) -> JSONResponse:
     assert isinstance(exc, HTTPException)
     headers = dict(exc.headers or {})
     if exc.status_code == 404:
@@ -63,14 +66,25 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     else:
         code, hint = ErrorCode.INVALID_REQUEST, "check the method and path; /docs lists them"
     if exc.status_code == 405:
-        headers["Allow"] = _allowed_methods(request)
+        headers["Allow"] = _allowed_methods(request, api_prefix)
     body = error_envelope(code, str(exc.detail), {}, hint)
     return JSONResponse(body, status_code=exc.status_code, headers=headers)
 
 
-def _allowed_methods(request: Request) -> str:
-    """Every method a route serves at this path: Starlette's 405 names the first route's only,
-    and `GET /runs` and `POST /runs` are two routes."""
+def _allowed_methods(request: Request, api_prefix: str) -> str:
+    """The methods the schema documents for the resource the path names (under `api_prefix`
+    too), else every method a route serves at the path (the console, the docs).
+
+    Starlette's 405 names the first matching route's methods only, and `GET /runs` and
+    `POST /runs` are two routes; every route's would offer GET on `/experiments/run`, which is
+    `/experiments/{run_id}` with the id "run".
+    """
+    path: str = request.scope["path"]
+    if api_prefix and path.startswith(api_prefix + "/"):
+        path = path.removeprefix(api_prefix)
+    documented = _documented_methods(request.app.openapi()["paths"], path)
+    if documented:
+        return ", ".join(documented)
     routes = request.app.router.routes
     return ", ".join(
         method
@@ -79,6 +93,22 @@ def _allowed_methods(request: Request) -> str:
             route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes
         )
     )
+
+
+def _documented_methods(paths: dict[str, dict[str, Any]], path: str) -> list[str]:
+    """The methods of the schema path that names `path`; a concrete path is matched before a
+    templated one, as OpenAPI matches them."""
+    named = [template for template in paths if re.fullmatch(_template_pattern(template), path)]
+    if not named:
+        return []
+    template = min(named, key=lambda template: template.count("{"))
+    return sorted(method.upper() for method in paths[template])
+
+
+def _template_pattern(template: str) -> str:
+    """`/runs/{run_id}` as the regex of the paths it names: a parameter is one segment."""
+    parts = re.split(r"(\{[^}]*\})", template)
+    return "".join("[^/]+" if part.startswith("{") else re.escape(part) for part in parts)
 
 
 async def _store_error(request: Request, exc: Exception) -> JSONResponse:

@@ -13,13 +13,18 @@ from fastapi.testclient import TestClient
         ("DELETE", "/runs/00000000-0000-4000-8000-000000000000", "GET"),
         ("GET", "/runs/00000000-0000-4000-8000-000000000000/cancel", "POST"),
         ("POST", "/health", "GET"),
+        # /experiments/{run_id} takes "run" as an id; the resource /experiments/run is POST only.
+        ("OPTIONS", "/experiments/run", "POST"),
+        ("OPTIONS", "/api/experiments/run", "POST"),
+        ("DELETE", "/experiments/recent", "GET"),
+        ("POST", "/", "GET"),
     ],
 )
 def test_a_wrong_method_is_a_405_naming_every_method_of_the_path(
     client: TestClient, method: str, path: str, allowed: str
 ) -> None:
     """Found by schema fuzzing: `GET /runs` and `POST /runs` are two routes, and the 405 named
-    the methods of the first only."""
+    the methods of the first only; Allow is what the schema documents for the path."""
     response = client.request(method, path)
 
     assert response.status_code == 405, response.text
