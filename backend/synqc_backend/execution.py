@@ -1,5 +1,6 @@
 """Plain types where presets and targets meet: circuits out, counts and timing back."""
 
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -75,6 +76,18 @@ class JobLedger(Protocol):
     def record(self, job: ProviderJobRecord) -> None: ...
 
     def cancel_requested(self) -> bool: ...
+
+
+def batch_seed(run_seed: int | None, label: str) -> int | None:
+    """The simulator seed of one batch of a seeded run: the run's seed and the batch's label.
+
+    Why not the run's seed itself: every batch would replay the same random stream, so the
+    shot noise of a run's stages (and parts) would be correlated, and a fit over several
+    stages would report error bars too small for it.
+    """
+    if run_seed is None:
+        return None
+    return (run_seed * 1_000_003 + zlib.crc32(label.encode())) % 2**31
 
 
 @dataclass(frozen=True)

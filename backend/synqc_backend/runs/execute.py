@@ -8,7 +8,13 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from synqc_backend.execution import BatchOutcome, CircuitBatch, DeviceControls, ExecutionOptions
+from synqc_backend.execution import (
+    BatchOutcome,
+    CircuitBatch,
+    DeviceControls,
+    ExecutionOptions,
+    batch_seed,
+)
 from synqc_backend.figures.plot_data import Figure
 from synqc_backend.models import ControlProfile, RunExperimentRequest, RunState
 from synqc_backend.presets.base import PresetContext
@@ -228,7 +234,7 @@ def with_figures(run_id: str, result: dict[str, Any], figures: Sequence[Figure])
 def _options(run: ClaimedRun, batch: CircuitBatch) -> ExecutionOptions:
     return ExecutionOptions(
         shots=batch.shots,
-        seed=run.request.seed,
+        seed=batch_seed(run.request.seed, batch.label),
         layout=batch.layout,
         device=DeviceControls(
             drive_bias=run.controls.drive_bias,

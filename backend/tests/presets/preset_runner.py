@@ -8,6 +8,7 @@ from synqc_backend.execution import (
     Capabilities,
     DeviceControls,
     ExecutionOptions,
+    batch_seed,
 )
 from synqc_backend.models import ControlProfile
 from synqc_backend.presets.base import Preset, PresetContext, PresetOutcome
@@ -64,7 +65,10 @@ def run_stages(
             BatchOutcome(
                 batch,
                 target.execute(
-                    batch.circuits, ExecutionOptions(batch.shots, seed, batch.layout, device)
+                    batch.circuits,
+                    ExecutionOptions(
+                        batch.shots, batch_seed(seed, batch.label), batch.layout, device
+                    ),
                 ),
             )
             for batch in batches
