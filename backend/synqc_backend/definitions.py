@@ -165,16 +165,18 @@ COMPARE_STATUS = KpiDefinition(
     kind="status",
 )
 CRB_STDERR = KpiDefinition(
-    id="crb_stderr_v1",
+    id="crb_stderr_v2",
     name="crb_stderr",
-    version=1,
+    version=2,
     formula=(
         "Cramer-Rao bound on a fitted quantity's stderr for the design that was run: "
         "sqrt((I^-1)_kk) with Fisher information I = sum_i n_i grad P(x_i) grad P(x_i)^T / "
         "(P(x_i)(1 - P(x_i))) over every circuit i (x value x_i, n_i shots), P the fitted model "
         "at the fitted values; for EPC half the bound on p, from per-sequence binomial counts "
-        "(so it leaves out the spread between random sequences). A fitted stderr near it means "
-        "the design and the fit use the counts fully"
+        "(so it leaves out the spread between random sequences); a parameter fitted with a value "
+        "measured elsewhere (RB's asymptote from the readout part) adds 1/stderr^2 of that value "
+        "to its diagonal of I. A fitted stderr near it means the design and the fit use the "
+        "counts fully"
     ),
     units="unit of the quantity",
     kind="uncertainty",

@@ -20,24 +20,39 @@ _P_FLOOR = 1e-6
 
 
 def fisher_information(
-    model: FitModel, x: np.ndarray, shots: np.ndarray, values: Mapping[str, float]
+    model: FitModel,
+    x: np.ndarray,
+    shots: np.ndarray,
+    values: Mapping[str, float],
+    prior_stderr: Mapping[str, float] | None = None,
 ) -> np.ndarray:
-    """I(θ) of binomial counts at `x` with `shots` each, parameters in `model.parameters` order."""
+    """I(θ) of binomial counts at `x` with `shots` each, parameters in `model.parameters` order.
+
+    - `prior_stderr`: parameters measured elsewhere add 1/stderr² to their diagonal.
+    """
     xs = np.asarray(x, dtype=float).ravel()
     n = np.broadcast_to(np.asarray(shots, dtype=float), xs.shape)
     p = np.clip(model.evaluate(xs, values), _P_FLOOR, 1 - _P_FLOOR)
     gradient = _gradient(model, xs, values)
     weights = n / (p * (1 - p))
-    return np.asarray((gradient * weights) @ gradient.T, dtype=float)
+    information = np.asarray((gradient * weights) @ gradient.T, dtype=float)
+    for name, error in (prior_stderr or {}).items():
+        k = model.parameters.index(name)
+        information[k, k] += 1 / error**2
+    return information
 
 
 def crb_stderr(
-    model: FitModel, x: np.ndarray, shots: np.ndarray, values: Mapping[str, float]
+    model: FitModel,
+    x: np.ndarray,
+    shots: np.ndarray,
+    values: Mapping[str, float],
+    prior_stderr: Mapping[str, float] | None = None,
 ) -> dict[str, float]:
     """√(I⁻¹)_kk per parameter; NaN for every parameter when the design cannot identify them."""
     if not all(np.isfinite(values[name]) for name in model.parameters):
         return dict.fromkeys(model.parameters, float("nan"))
-    information = fisher_information(model, x, shots, values)
+    information = fisher_information(model, x, shots, values, prior_stderr)
     scale = np.sqrt(np.diag(information))
     if np.any(scale <= 0) or not np.all(np.isfinite(scale)):
         return dict.fromkeys(model.parameters, float("nan"))

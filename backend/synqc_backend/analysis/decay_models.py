@@ -157,14 +157,23 @@ def fit_damped_cosine(
 
 
 def fit_rb(
-    m: np.ndarray, p: np.ndarray, sigma: np.ndarray, *, reported: str = "p", max_chi2: float = 3.0
+    m: np.ndarray,
+    p: np.ndarray,
+    sigma: np.ndarray,
+    *,
+    reported: str = "p",
+    max_chi2: float = 3.0,
+    offset_prior: tuple[float, float] | None = None,
 ) -> FitResult:
     """Fit RB_DECAY to survival probabilities `p` ± `sigma` at sequence lengths `m`.
 
+    - `offset_prior`: the asymptote B measured elsewhere (value, stderr), fitted with it.
     - Also BAD when stderr(p) > (1 − p)/2: the error per Clifford (1 − p)/2 is what RB
       reports, and p itself is always near 1, so the generic stderr test cannot see a flat curve.
     """
-    result = fit_curve(RB_DECAY, m, p, sigma, guess_rb(m, p), rb_bounds(), reported, max_chi2)
+    priors = {"offset": offset_prior} if offset_prior else None
+    guess = guess_rb(m, p)
+    result = fit_curve(RB_DECAY, m, p, sigma, guess, rb_bounds(), reported, max_chi2, priors)
     decay, error = 1.0 - result.values["p"], result.stderr["p"]
     if result.quality is FitQuality.GOOD and error > decay / 2:
         reason = f"stderr of p ({error:.3g}) exceeds half of 1 - p ({decay:.3g})"

@@ -15,6 +15,8 @@ AT_BOUND_TOLERANCE = 1e-6
 SINGULAR_CORRELATION = 1e-10
 
 type _Data = tuple[np.ndarray, np.ndarray, np.ndarray]
+# Independent measurements of some parameters: name → (value, stderr).
+type Priors = Mapping[str, tuple[float, float]]
 
 
 class FitQuality(StrEnum):
@@ -73,9 +75,12 @@ def fit_curve(
     bounds: Mapping[str, tuple[float, float]],
     reported: str,
     max_chi2: float = 3.0,
+    priors: Priors | None = None,
 ) -> FitResult:
     """Weighted least squares of `model` to (x, y ± sigma), sigma absolute (e.g. binomial).
 
+    - `priors`: parameters measured elsewhere, each entering as one more datum (value ± stderr)
+      of that parameter, so their uncertainty reaches every fitted stderr.
     - BAD when the fit does not converge, a stderr is not finite, the parameters are not
       identifiable, stderr(`reported`) > |value|/2, reduced χ² > `max_chi2` (dof > 0), there
       are no degrees of freedom left, or a fitted value sits at a bound.
@@ -83,19 +88,24 @@ def fit_curve(
     """
     data = _checked_data(x, y, sigma)
     lower, upper, start = _checked_parameters(model, guess, bounds, reported)
-    dof = data[0].size - len(model.parameters)
+    priors = dict(priors or {})
+    if not set(priors) <= set(model.parameters):
+        raise ValueError(f"priors must name parameters of {model.parameters}")
+    dof = data[0].size + len(priors) - len(model.parameters)
     if dof < 0:
         return _assemble(model, data, dof, [f"fewer points than parameters (dof = {dof})"])
     try:
-        fitted, covariance, warned = _scaled_fit(model, data, start, lower, upper)
+        fitted, covariance, warned = _scaled_fit(model, data, start, lower, upper, priors)
     except (RuntimeError, ValueError) as error:
         return _assemble(model, data, dof, [f"did not converge: {error}"])
     xs, ys, sigmas = data
+    values = dict(zip(model.parameters, (float(v) for v in fitted), strict=True))
     with np.errstate(all="ignore"):
         errors = np.sqrt(np.diag(covariance))
         residuals = (ys - model.function(xs, *fitted)) / sigmas
-    reduced_chi2 = float(np.sum(residuals**2) / dof) if dof > 0 else float("nan")
-    values = dict(zip(model.parameters, (float(v) for v in fitted), strict=True))
+        pulls = [(values[name] - value) / error for name, (value, error) in priors.items()]
+    chi2 = np.sum(residuals**2) + np.sum(np.square(pulls))
+    reduced_chi2 = float(chi2 / dof) if dof > 0 else float("nan")
     stderr = dict(zip(model.parameters, (float(e) for e in errors), strict=True))
     reasons = [
         *warned,
@@ -113,17 +123,30 @@ def with_bad_quality(result: FitResult, reason: str) -> FitResult:
 
 
 def _scaled_fit(
-    model: FitModel, data: _Data, start: np.ndarray, lower: np.ndarray, upper: np.ndarray
+    model: FitModel,
+    data: _Data,
+    start: np.ndarray,
+    lower: np.ndarray,
+    upper: np.ndarray,
+    priors: Priors,
 ) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """curve_fit on parameters in units of `_parameter_scales`; OptimizeWarnings become reasons."""
+    """curve_fit on parameters in units of `_parameter_scales`; OptimizeWarnings become reasons.
+
+    - Each prior is one more residual: the parameter itself against its measured value.
+    """
     # Imported on the first fit: scipy.optimize costs the API's start-up about half a second.
     from scipy.optimize import OptimizeWarning, curve_fit
 
-    x, y, sigma = data
+    x, measured, measured_sigma = data
+    y = np.concatenate((measured, [value for value, _ in priors.values()]))
+    sigma = np.concatenate((measured_sigma, [error for _, error in priors.values()]))
+    prior_index = [model.parameters.index(name) for name in priors]
     scale = _parameter_scales(start, lower, upper)
 
     def scaled(xs: np.ndarray, *q: float) -> np.ndarray:
-        return np.asarray(model.function(xs, *(np.asarray(q) * scale)), dtype=float)
+        values = np.asarray(q) * scale
+        curve = np.asarray(model.function(xs, *values), dtype=float)
+        return np.concatenate((curve, values[prior_index]))
 
     with warnings.catch_warnings(record=True) as caught, np.errstate(all="ignore"):
         warnings.simplefilter("always", OptimizeWarning)

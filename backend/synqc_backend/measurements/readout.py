@@ -54,6 +54,16 @@ def analyse_readout(outcome: BatchOutcome) -> ReadoutEstimate:
     )
 
 
+def mixed_state_p0(estimate: ReadoutEstimate) -> tuple[float, float]:
+    """P(read 0) of the maximally mixed state, (1 − p(1|0) + p(0|1))/2, and its stderr.
+
+    Long random Clifford sequences drive the qubit there (the twirled noise is depolarizing),
+    so this is the asymptote B of an RB decay, measured by the readout circuits.
+    """
+    p10, p01 = estimate.p1_given_0, estimate.p0_given_1
+    return (1 - p10.value + p01.value) / 2, sqrt(p10.stderr**2 + p01.stderr**2) / 2
+
+
 def analyse_repeatability(outcome: BatchOutcome) -> ProbabilityEstimate:
     """P(second outcome = first outcome) with its binomial stderr."""
     (counts,) = outcome.result.counts

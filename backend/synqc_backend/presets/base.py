@@ -50,7 +50,7 @@ class MeasuredQuantity:
     """A fitted or estimated physical quantity (SI units) with its quality verdict.
 
     - `crb_stderr`: the Cramér–Rao bound on `stderr` for the design that was run, evaluated
-      at the fitted values (`crb_stderr_v1`); None where nothing was fitted.
+      at the fitted values (`crb_stderr_v2`); None where nothing was fitted.
     """
 
     name: str

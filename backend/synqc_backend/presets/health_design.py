@@ -7,6 +7,8 @@ Batch labels name the part, with `.<stage>` from the second stage on (`t1`, `t1.
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from synqc_backend.execution import BatchOutcome, CircuitBatch
 from synqc_backend.measurements import coherence, decay_design, rb
 from synqc_backend.measurements.decay_design import HALF_CONTRAST, HIGH_CONTRAST
@@ -99,6 +101,17 @@ def rb_decay_length(epc: float) -> float:
     return 1.0 / (2.0 * max(epc, 1e-5))
 
 
+def rb_wide_lengths(decay_length: float, circuits: int) -> tuple[float, ...]:
+    """RB's wide stage: one Clifford and a geometric grid from 1 to 12 reference decay lengths.
+
+    Why from one Clifford, not 0.1 decay lengths: a miscalibrated drive makes the error per
+    Clifford tens to hundreds of times the reference, and the decay then ends within the
+    first few hundred Cliffords.
+    """
+    longest = decay_design.WIDE_RANGE[1] * decay_length
+    return (1.0, *(float(m) for m in np.geomspace(1.0, longest, circuits - 1)))
+
+
 @dataclass(frozen=True)
 class Placement:
     """Where a stage of a fitted part samples: at a decay time (or length), wide or optimal."""
@@ -124,11 +137,12 @@ def part_batch(
             coherence.ramsey_points(span, circuits), detuning, shots, q, label
         )
     shape = HIGH_CONTRAST if part == "t1" else HALF_CONTRAST
-    points = (
-        decay_design.wide_points(placement.decay, circuits)
-        if placement.wide
-        else decay_design.optimal_points(placement.decay, circuits, shape)
-    )
+    if placement.wide and part == "rb":
+        points = rb_wide_lengths(placement.decay, circuits)
+    elif placement.wide:
+        points = decay_design.wide_points(placement.decay, circuits)
+    else:
+        points = decay_design.optimal_points(placement.decay, circuits, shape)
     if part == "t1":
         return coherence.t1_batch(points, shots, q, label)
     if part == "echo":

@@ -10,7 +10,7 @@ import numpy as np
 from synqc_backend.analysis.cramer_rao import crb_stderr
 from synqc_backend.analysis.fitting import FitResult, with_bad_quality
 from synqc_backend.execution import BatchOutcome
-from synqc_backend.measurements import coherence, decay_design, rb
+from synqc_backend.measurements import coherence, decay_design, rb, readout
 from synqc_backend.measurements.sweep_data import merged_counts
 from synqc_backend.presets.base import PresetContext
 from synqc_backend.presets.health_design import by_part, ramsey_detuning_hz
@@ -53,7 +53,13 @@ def part_fits(context: PresetContext, outcomes: Sequence[BatchOutcome]) -> dict[
     if "ramsey" in parts:
         fits["ramsey"] = _ramsey_fit(context, parts["ramsey"])
     if "rb" in parts:
-        fits["rb"] = _rb_fit(parts["rb"])
+        readout_part = parts.get("readout")
+        offset = (
+            readout.mixed_state_p0(readout.analyse_readout(readout_part[0]))
+            if readout_part
+            else None
+        )
+        fits["rb"] = _rb_fit(parts["rb"], offset)
     return fits
 
 
@@ -77,14 +83,19 @@ def _ramsey_fit(context: PresetContext, stages: Sequence[BatchOutcome]) -> PartF
     return PartFit(fit, tau, fit.stderr["tau"], bounds["tau"], placed, bounds)
 
 
-def _rb_fit(stages: Sequence[BatchOutcome]) -> PartFit:
-    fit = rb.analyse_rb(stages)
+def _rb_fit(stages: Sequence[BatchOutcome], offset: tuple[float, float] | None) -> PartFit:
+    """RB over every stage; with `offset` (the readout part's B ± stderr) fitted as a prior
+    when the free fit agrees with it."""
+    free = rb.analyse_rb(stages)
+    offset = rb.readout_offset(free, offset)
+    fit = rb.analyse_rb(stages, offset) if offset else free
     lengths, _, shots = merged_counts(stages, outcome_bit="0")
     p = fit.values["p"]
     length = -1.0 / log(p) if np.isfinite(p) and 0 < p < 1 else float("nan")
     fit = _judged(fit, decay_design.unresolved_reason(lengths, length))
     # Per-sequence binomial counts: a bound that ignores the spread between random sequences.
-    bounds = crb_stderr(fit.model, lengths, shots, fit.values)
+    prior = {"offset": offset[1]} if offset else None
+    bounds = crb_stderr(fit.model, lengths, shots, fit.values, prior)
     relative = fit.stderr["p"] / (1 - p) if np.isfinite(p) and p < 1 else float("inf")
     placed = _placeable(length, relative)
     return PartFit(fit, (1 - p) / 2, fit.stderr["p"] / 2, bounds["p"] / 2, placed, bounds)

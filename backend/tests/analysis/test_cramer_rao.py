@@ -54,3 +54,16 @@ def test_the_information_is_symmetric_and_positive_semidefinite() -> None:
 
     assert np.allclose(information, information.T)
     assert np.linalg.eigvalsh(information).min() > -1e-9 * np.abs(information).max()
+
+
+def test_a_prior_adds_its_inverse_variance_to_the_information() -> None:
+    values = {"amplitude": 0.9, "tau": 1.0, "offset": 0.05}
+    x, shots = np.array([0.0, 0.5, 1.0, 2.0, 6.0]), np.full(5, 100.0)
+    free = fisher_information(EXP_DECAY, x, shots, values)
+    known = fisher_information(EXP_DECAY, x, shots, values, {"offset": 0.01})
+
+    assert known - free == pytest.approx(np.diag([0.0, 0.0, 1e4]))
+    assert (
+        crb_stderr(EXP_DECAY, x, shots, values, {"offset": 0.01})["tau"]
+        < crb_stderr(EXP_DECAY, x, shots, values)["tau"]
+    )

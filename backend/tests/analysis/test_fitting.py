@@ -231,3 +231,27 @@ def test_malformed_input_raises(options: dict[str, Any], message: str) -> None:
 def test_quality_is_a_string_enum() -> None:
     assert f"{FitQuality.GOOD}" == "good"
     assert FitQuality("bad") is FitQuality.BAD
+
+
+def test_a_prior_enters_as_one_more_datum_of_its_parameter() -> None:
+    # Generalised least squares: the prior b = 0.3 ± 0.05 adds 1/0.05² to the intercept's
+    # information, and its pull to χ².
+    prior = (0.3, 0.05)
+    result = _fit(2.5 * X - 1.25 + 0.05 * ZIGZAG, priors={"intercept": prior})
+
+    design = np.column_stack((X, np.ones_like(X))) / SIGMA[:, None]
+    information = design.T @ design + np.diag([0.0, 1 / prior[1] ** 2])
+    expected = np.linalg.solve(
+        information,
+        design.T @ ((2.5 * X - 1.25 + 0.05 * ZIGZAG) / SIGMA) + np.array([0.0, prior[0] / 0.05**2]),
+    )
+    assert result.values["slope"] == pytest.approx(expected[0], rel=1e-6)
+    assert result.values["intercept"] == pytest.approx(expected[1], rel=1e-6)
+    covariance = np.linalg.inv(information)
+    assert result.stderr["intercept"] == pytest.approx(sqrt(covariance[1, 1]), rel=1e-6)
+    assert result.dof == 9
+
+
+def test_a_prior_must_name_a_parameter() -> None:
+    with pytest.raises(ValueError, match="priors"):
+        _fit(2.5 * X, priors={"offset": (0.0, 1.0)})

@@ -63,7 +63,7 @@ def test_a_health_run_reports_the_cramer_rao_bound_beside_each_fitted_stderr(
     for name in ("t1_s", "t2_star_s", "t2_echo_s", "epc"):
         assert fitted[name]["crb_stderr"] > 0, fitted[name]
     defined = {d["id"] for d in client.get("/physics/definitions").json()["definitions"]}
-    assert "crb_stderr_v1" in defined
+    assert "crb_stderr_v2" in defined
 
 
 def test_a_precision_target_without_stages_is_refused(client: TestClient) -> None:
