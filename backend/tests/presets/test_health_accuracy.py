@@ -3,7 +3,7 @@
 Acceptance of the physics: over 10 seeds on the default profile and on FakeManilaV2's qubit 0,
 T1, T2* and T2-echo are unbiased (mean relative error within 2 standard errors of 0), their
 reported stderr is honest (RMS z-score in [0.6, 1.5]), and the relative error stays within
-5 % / 8 % / 10 % in at least 9 of 10 seeds; EPC is within 25 % of the noise model's own.
+5 % / 10 % / 10 % in at least 9 of 10 seeds; EPC is within 25 % of the noise model's own.
 """
 
 from dataclasses import dataclass
@@ -22,7 +22,8 @@ from tests.presets.reference_epc import reference_epc
 
 SEEDS = range(10)
 SHOT_BUDGET = 80_000
-TOLERANCE = {"t1_s": 0.05, "t2_star_s": 0.08, "t2_echo_s": 0.10}
+# About 2.5 stderrs of what 80,000 shots reach (T2* 3-3.6 %, bench/health_vs_qiskit_experiments).
+TOLERANCE = {"t1_s": 0.05, "t2_star_s": 0.10, "t2_echo_s": 0.10}
 EPC_TOLERANCE = 0.25
 PROFILES = {"transmon_default": DEFAULT_TRANSMON}
 

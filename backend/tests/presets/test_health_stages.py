@@ -93,8 +93,11 @@ def test_a_reference_off_by_three_is_still_measured_within_its_error_bars(
     for name, truth in truths.items():
         found = quantity(run, name)
         assert found.stderr is not None
-        # Within the 95 % interval, or flagged when the design could not resolve it.
-        inside = abs(found.value - truth) <= 1.96 * found.stderr
+        # T1 within its 95 % interval, the rest within 3 stderrs (one seed, eight checks: an
+        # honest 95 % interval alone would miss one of them a third of the time); or flagged
+        # when the design could not resolve it.
+        allowed = 1.96 if name == "t1_s" else 3.0
+        inside = abs(found.value - truth) <= allowed * found.stderr
         assert inside or found.quality == "bad", (name, found)
 
 
