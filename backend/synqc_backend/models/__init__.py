@@ -1,0 +1,88 @@
+"""The HTTP contract: request and response models and their enums (see API_CONTRACT.md).
+
+One module per side of the contract; every model is importable from here.
+"""
+
+from synqc_backend.models.enums import (
+    KpiStatus,
+    Preset,
+    RunMode,
+    RunState,
+    TargetKind,
+    TargetStatus,
+)
+from synqc_backend.models.requests import (
+    NO_NUL_PATTERN,
+    ControlProfile,
+    ControlProfileUpdate,
+    Notes,
+    RunExperimentRequest,
+)
+from synqc_backend.models.results import (
+    ComparisonRow,
+    ExperimentSummary,
+    KpiBundle,
+    KpiDetail,
+    Measurement,
+    PhysicsContract,
+    RunExperimentResponse,
+    RunList,
+    RunStatus,
+    RunSubmission,
+    ShotCount,
+    TargetComparison,
+    TradeoffPoint,
+    WorkflowStage,
+)
+from synqc_backend.models.service import (
+    BudgetTrackerHealth,
+    HardwareTarget,
+    HardwareTargetList,
+    HealthResponse,
+    KpiDefinition,
+    KpiDefinitionList,
+    PersistenceHealth,
+    QubitTelemetry,
+    QueueHealth,
+    SessionBudget,
+    TargetCapabilities,
+)
+
+__all__ = [
+    "NO_NUL_PATTERN",
+    "BudgetTrackerHealth",
+    "ComparisonRow",
+    "ControlProfile",
+    "ControlProfileUpdate",
+    "ExperimentSummary",
+    "HardwareTarget",
+    "HardwareTargetList",
+    "HealthResponse",
+    "KpiBundle",
+    "KpiDefinition",
+    "KpiDefinitionList",
+    "KpiDetail",
+    "KpiStatus",
+    "Measurement",
+    "Notes",
+    "PersistenceHealth",
+    "PhysicsContract",
+    "Preset",
+    "QubitTelemetry",
+    "QueueHealth",
+    "RunExperimentRequest",
+    "RunExperimentResponse",
+    "RunList",
+    "RunMode",
+    "RunState",
+    "RunStatus",
+    "RunSubmission",
+    "SessionBudget",
+    "ShotCount",
+    "TargetCapabilities",
+    "TargetComparison",
+    "TargetKind",
+    "TargetStatus",
+    "TradeoffPoint",
+    "WorkflowStage",
+]

@@ -1,0 +1,111 @@
+"""What the service reports about itself: targets, health, budgets, telemetry and KPI
+definitions."""
+
+from pydantic import (
+    BaseModel,
+    Field,
+)
+
+from synqc_backend.models.enums import TargetKind, TargetStatus
+from synqc_backend.models.requests import ControlProfile
+
+
+class TargetCapabilities(BaseModel):
+    max_shots: int = Field(
+        description="Most shots the target runs per circuit; a run's total may be larger "
+        "(it is limited by SYNQC_MAX_SHOTS_PER_EXPERIMENT)."
+    )
+    queue_behavior: str
+    supported_gates: list[str]
+    notes: str
+
+
+class HardwareTarget(BaseModel):
+    id: str
+    name: str
+    kind: TargetKind
+    vendor: str
+    description: str
+    status: TargetStatus
+    status_detail: str
+    capabilities: TargetCapabilities
+
+
+class HardwareTargetList(BaseModel):
+    targets: list[HardwareTarget]
+
+
+class BudgetTrackerHealth(BaseModel):
+    backend: str
+    redis_connected: bool
+    redis_ok: bool
+    session_keys: int
+    session_ttl_seconds: int
+
+
+class QueueHealth(BaseModel):
+    """Run counts by state from the run table; `None` when the store cannot be read."""
+
+    backend: str
+    max_workers: int
+    total: int | None = None
+    queued: int | None = None
+    running: int | None = None
+    succeeded: int | None = None
+    failed: int | None = None
+    cancelled: int | None = None
+    oldest_queued_age_s: float | None = None
+    failures_by_target: dict[str, int] = Field(default_factory=dict)
+
+
+class PersistenceHealth(BaseModel):
+    backend: str
+    ok: bool
+
+
+class HealthResponse(BaseModel):
+    status: str
+    version: str
+    server_time: str
+    env: str
+    max_shots_per_experiment: int
+    max_shots_per_session: int
+    default_shot_budget: int
+    hardware_shot_warning: int = Field(
+        description="A run on a non-simulator target above this many shots gets a warning."
+    )
+    allow_remote_hardware: bool
+    require_api_key: bool
+    presets: list[str]
+    visible_target_count: int
+    control_profile: ControlProfile
+    budget_tracker: BudgetTrackerHealth
+    queue: QueueHealth
+    persistence: PersistenceHealth
+
+
+class SessionBudget(BaseModel):
+    session_id: str
+    limit: int
+    used: int
+    remaining: int
+    ttl_seconds: int
+
+
+class QubitTelemetry(BaseModel):
+    session_total_qubits: int
+    last_run_qubits: int
+    last_updated: float | None
+
+
+class KpiDefinition(BaseModel):
+    id: str
+    name: str
+    version: int
+    formula: str
+    units: str
+    kind: str
+
+
+class KpiDefinitionList(BaseModel):
+    definitions: list[KpiDefinition]
