@@ -103,10 +103,11 @@ def test_a_rejected_run_shows_the_error_and_its_hint(
     expect(error).to_contain_text(expected["error_message"])
     expect(error.locator(".error-hint")).to_have_text(f"What to do: {expected['action_hint']}")
 
-    # Above the target's maximum the form refuses before asking the server.
+    # Above the server's per-run maximum the form refuses before asking the server (a
+    # target's max_shots is per circuit, so it does not cap the run's total).
     requests_before = len(log.requests)
-    submit_run(page, "health", 150_000)
-    expect(error).to_contain_text("from 1 to 100,000")
+    submit_run(page, "health", 250_000)
+    expect(error).to_contain_text("from 1 to 200,000")
     assert not [url for url in log.requests[requests_before:] if url.endswith("/api/runs")]
 
 
