@@ -94,8 +94,12 @@ $(AXE): backend/tests/http/web/package-lock.json
 	npm ci --prefix backend/tests/http/web --no-audit --no-fund --silent
 	touch $@
 
+# The suite runs on every core (TEST_JOBS=1 for one process), a test file per process at a
+# time so that a file's module fixtures start once.
+TEST_JOBS ?= auto
+
 test: lint $(AXE)
-	cd backend && $(VBIN)/pytest
+	cd backend && $(VBIN)/pytest -n $(TEST_JOBS) --dist loadfile
 
 # Operations (README "Operations"). `make test` runs these checks too (backend/tests/ops).
 # alert-check: 2 API + 2 worker processes on a throwaway Redis and PostgreSQL database, then
