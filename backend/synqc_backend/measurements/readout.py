@@ -1,7 +1,7 @@
 """Readout assignment and measurement repeatability circuits."""
 
 from dataclasses import dataclass
-from math import sqrt
+from math import pi, sqrt
 
 from qiskit import QuantumCircuit
 
@@ -26,7 +26,10 @@ def repeatability_batch(shots: int, qubit: int) -> CircuitBatch:
     Bits of the counts' keys: bit 0 (rightmost) is the first outcome, bit 1 the second.
     """
     circuit = QuantumCircuit(1, 2, name="repeatability")
-    circuit.h(0)
+    # H as RZ(π/2)·√X·RZ(π/2) (up to a global phase): in every target's basis already.
+    circuit.rz(pi / 2, 0)
+    circuit.sx(0)
+    circuit.rz(pi / 2, 0)
     circuit.measure(0, 0)
     circuit.measure(0, 1)
     return CircuitBatch("repeatability", (circuit,), shots, (None,), (qubit,))

@@ -7,13 +7,14 @@ This is the same physics as Aer's density-matrix method at a fraction of the cos
 sequences (PHYSICS.md, "The local simulator").
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
 from qiskit import QuantumCircuit
-from qiskit.circuit import Reset
+from qiskit.circuit import Instruction, Reset
 from qiskit.circuit.library import RZGate, SXGate, XGate
 from qiskit.quantum_info import SuperOp
 
@@ -52,6 +53,79 @@ def runs_exactly(circuit: QuantumCircuit) -> bool:
     return last == "measure"
 
 
+@dataclass(frozen=True)
+class ChannelPlan:
+    """The instructions one qubit undergoes, as slots into a table of distinct channels.
+
+    - `keys[slot]` names a channel: a gate name, an RZ angle (float) or ("delay", seconds).
+    - `slots[i]` is the slot of the i-th instruction in time order.
+    The plan does not depend on the qubit: several qubits running the same instructions share
+    one plan, and each fills the table with its own channels (`QubitChannels.excited`).
+    """
+
+    keys: tuple[object, ...]
+    slots: NDArray[np.intp]
+
+
+def channel_plan(
+    operations: Sequence[Instruction], blocks: dict[int, ChannelPlan] | None = None
+) -> ChannelPlan:
+    """The plan of `operations` (in `EXACT_OPS`, or blocks whose definitions are).
+
+    - `blocks` caches the plans of block instructions by identity for as long as the caller
+      keeps the instructions: a block shared by many qubits is walked once.
+    """
+    slot_of: dict[object, int] = {}
+    keys: list[object] = []
+    pieces: list[NDArray[np.intp]] = []
+    run: list[int] = []
+    for op in operations:
+        name = op.name
+        if name not in EXACT_OPS:
+            pieces.append(np.asarray(run, dtype=np.intp))
+            run = []
+            inner = _block_plan(op, blocks)
+            mapping = np.asarray([_slot(slot_of, keys, key) for key in inner.keys], dtype=np.intp)
+            pieces.append(mapping[inner.slots] if inner.slots.size else inner.slots)
+            continue
+        key: object = name
+        if name == "rz":
+            key = float(op.params[0])
+        elif name == "delay":
+            key = (name, delay_seconds(op))
+        run.append(_slot(slot_of, keys, key))
+    pieces.append(np.asarray(run, dtype=np.intp))
+    return ChannelPlan(tuple(keys), np.concatenate(pieces))
+
+
+def is_exact_block(op: Instruction) -> bool:
+    """A one-qubit instruction defined by `EXACT_OPS` alone, without measurements."""
+    definition = op.definition
+    if definition is None or op.num_qubits != 1 or op.num_clbits:
+        return False
+    return all(
+        item.operation.name in EXACT_OPS - {"measure"} or is_exact_block(item.operation)
+        for item in definition.data
+    )
+
+
+def _block_plan(op: Instruction, blocks: dict[int, ChannelPlan] | None) -> ChannelPlan:
+    found = None if blocks is None else blocks.get(id(op))
+    if found is None:
+        found = channel_plan([item.operation for item in op.definition.data], blocks)
+        if blocks is not None:
+            blocks[id(op)] = found
+    return found
+
+
+def _slot(slot_of: dict[object, int], keys: list[object], key: object) -> int:
+    slot = slot_of.get(key)
+    if slot is None:
+        slot = slot_of[key] = len(keys)
+        keys.append(key)
+    return slot
+
+
 class QubitChannels:
     """Superoperators of one qubit's noisy instructions, each computed once."""
 
@@ -70,38 +144,25 @@ class QubitChannels:
 
     def probability_of_one(self, circuit: QuantumCircuit) -> float:
         """P(the measurement reads 1) for a circuit accepted by `runs_exactly`."""
-        rho = _product(self._channel_sequence(circuit)) @ self.initial_state
-        excited = min(max(float(rho[3].real), 0.0), 1.0)
+        excited = self.excited(channel_plan([item.operation for item in circuit.data]))
         return float((1 - excited) * self.readout[0, 1] + excited * self.readout[1, 1])
 
-    def _channel_sequence(self, circuit: QuantumCircuit) -> Matrix:
-        # Long sequences repeat a few distinct channels: each instruction gets the slot of
-        # its channel in a small table, and one fancy-indexing call builds the whole stack.
-        slots: dict[object, int] = {}
-        table: list[Matrix] = []
-        indices: list[int] = []
-        for inst in circuit.data:
-            name = inst.name
-            key: object = name
-            if name == "rz":
-                key = float(inst.params[0])
-            elif name == "delay":
-                key = (name, delay_seconds(inst.operation))
-            slot = slots.get(key)
-            if slot is None:
-                slot = slots[key] = len(table)
-                table.append(self._matrix(name, key))
-            indices.append(slot)
-        return np.stack(table)[np.asarray(indices)]
+    def excited(self, plan: ChannelPlan) -> float:
+        """The population of |1⟩ after the planned instructions, from the initial state."""
+        if not plan.slots.size:
+            return min(max(float(self.initial_state[3].real), 0.0), 1.0)
+        table = np.stack([self._matrix(key) for key in plan.keys])
+        rho = _product(table[plan.slots]) @ self.initial_state
+        return min(max(float(rho[3].real), 0.0), 1.0)
 
-    def _matrix(self, name: str, key: object) -> Matrix:
+    def _matrix(self, key: object) -> Matrix:
         if isinstance(key, float):
             angle = key
             return _cached(self._rz, angle, lambda: _superop(RZGate(angle)))
         if isinstance(key, tuple):
             seconds = float(key[1])
             return _cached(self._delay, seconds, lambda: _superop(self._noise.delay(seconds)))
-        return self._fixed[name]
+        return self._fixed[str(key)]
 
 
 @lru_cache(maxsize=1024)

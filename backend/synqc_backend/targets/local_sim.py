@@ -1,7 +1,9 @@
 """`sim_local`: circuits executed with a device-profile noise model, on Aer or exactly.
 
 One-qubit circuits measured once at the end run through exact channel composition
-(`channel_executor`); everything else runs on Aer's density-matrix method. Both take their
+(`channel_executor`), and so do wider circuits that factor into independent qubits
+(`qubit_factoring`: one-qubit instructions only, measured at the end), qubit by qubit;
+everything else runs on Aer's density-matrix method with only the qubits it uses. Both take their
 noise from `noise_model`, so they simulate the same device.
 """
 
@@ -29,6 +31,7 @@ from synqc_backend.models import TargetKind, TargetStatus
 from synqc_backend.targets.base import Readiness, TargetDescriptor
 from synqc_backend.targets.channel_executor import (
     EXACT_BACKEND,
+    ChannelPlan,
     qubit_channels,
     runs_exactly,
     sample_counts,
@@ -41,6 +44,7 @@ from synqc_backend.targets.noise_model import (
     noisy_circuits,
     qubit_noise,
 )
+from synqc_backend.targets.qubit_factoring import factored_parts, sample_factored
 
 MAX_SHOTS = 100_000
 AER_BACKEND = "aer_simulator_density_matrix"
@@ -97,25 +101,42 @@ class LocalSimulator:
         self, circuits: Sequence[QuantumCircuit], options: ExecutionOptions
     ) -> ExecutionResult:
         started = time.monotonic()
-        compiled = compile_circuits(circuits)
-        width = max((circuit.num_qubits for circuit in compiled), default=0)
+        factored = {
+            index: parts
+            for index, circuit in enumerate(circuits)
+            if self._exact_channels
+            and circuit.num_qubits > 1
+            and (parts := factored_parts(circuit)) is not None
+        }
+        rest = [index for index in range(len(circuits)) if index not in factored]
+        compiled = dict(zip(rest, compile_circuits([circuits[i] for i in rest]), strict=True))
+        width = max((circuit.num_qubits for circuit in circuits), default=0)
         physical = physical_qubits(self._profile, options.layout, width)
         executed = time.monotonic()
-        exact = [self._exact_channels and runs_exactly(circuit) for circuit in compiled]
-        counts: list[Counts] = [{} for _ in compiled]
+        exact = [i for i in rest if self._exact_channels and runs_exactly(compiled[i])]
+        counts: list[Counts] = [{} for _ in circuits]
         rng = np.random.default_rng(options.seed)
-        for index in (i for i, is_exact in enumerate(exact) if is_exact):
+        for index in exact:
             counts[index] = self._run_exact(compiled[index], physical[0], options, rng)
-        on_aer = [i for i, is_exact in enumerate(exact) if not is_exact]
+        blocks: dict[int, ChannelPlan] = {}
+        for index, parts in factored.items():
+            channels = [
+                qubit_channels(self._profile.qubit(physical[part.qubit]), options.device)
+                for part in parts
+            ]
+            counts[index] = sample_factored(
+                circuits[index], parts, channels, options.shots, rng, blocks
+            )
+        on_aer = [i for i in rest if i not in set(exact)]
         if on_aer:
             aer_counts = self._run_aer([compiled[i] for i in on_aer], physical, options)
             for index, found in zip(on_aer, aer_counts, strict=True):
                 counts[index] = found
         finished = time.monotonic()
-        paths = ([EXACT_BACKEND] if any(exact) else []) + ([AER_BACKEND] if on_aer else [])
+        paths = ([EXACT_BACKEND] if exact or factored else []) + ([AER_BACKEND] if on_aer else [])
         return ExecutionResult(
             counts=tuple(counts),
-            shots_executed=options.shots * len(compiled),
+            shots_executed=options.shots * len(circuits),
             submit_to_result_s=finished - started,
             execution_s=finished - executed,
             queue_s=0.0,
