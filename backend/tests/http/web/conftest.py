@@ -1,4 +1,9 @@
-"""Fixtures of the console's browser tests: Chromium, a live embedded `synqc serve`, pages."""
+"""Fixtures of the console's browser tests: Chromium, a live embedded `synqc serve`, pages.
+
+Chromium and the server live as long as this package's tests run in a process, not the whole
+session: Playwright's sync API holds an event loop in the main thread while it is open, and a
+test of another package run after these in the same process may need that thread's loop.
+"""
 
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,7 +15,7 @@ from tests.http.web.browser import PageLog, console_page, launch_chromium
 from tests.live_server import LiveServer, live_server, server_env
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def chromium() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
@@ -20,7 +25,7 @@ def chromium() -> Iterator[Browser]:
             browser.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def console_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The embedded default (SQLite, in-process workers), no API key."""
     workdir: Path = tmp_path_factory.mktemp("console")
