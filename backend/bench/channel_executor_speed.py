@@ -27,7 +27,7 @@ NOISY_GATES = ("sx", "x", "id")
 
 def rb_circuits() -> tuple[QuantumCircuit, ...]:
     lengths = sorted({round(float(m)) for m in np.geomspace(1, LONGEST, LENGTH_COUNT)})
-    return rb_batch(lengths, SAMPLES, SHOTS, SEED, qubit=0).circuits
+    return rb_batch(lengths, SAMPLES, SHOTS, SEED, qubits=(0,)).circuits
 
 
 def timed(

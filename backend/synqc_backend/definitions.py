@@ -41,7 +41,10 @@ SHOTS_USED = KpiDefinition(
     id="shots_used_v1",
     name="shots_used",
     version=1,
-    formula="sum over every circuit the target executed of its shots, retries included",
+    formula=(
+        "sum over every circuit the target executed of its shots, retries included; a circuit "
+        "that measures several qubits at once (health on many qubits) counts its shots once"
+    ),
     units="shots",
     kind="count",
 )
@@ -181,6 +184,35 @@ CRB_STDERR = KpiDefinition(
     units="unit of the quantity",
     kind="uncertainty",
 )
+QUBIT_AGGREGATE = KpiDefinition(
+    id="qubit_aggregate_v1",
+    name="aggregation",
+    version=1,
+    formula=(
+        "a run over several qubits measures them simultaneously, in the same circuits (one "
+        "design for all, chosen from the spread of their references and estimates), and "
+        "analyses each from its own bits; a run KPI is the median over the qubits of each "
+        "qubit's value by the KPI's own definition, its stderr that of the qubit at the median "
+        "(the lower middle one for an even count), worst_qubit the qubit with the worst value; "
+        "the status is the worst qubit's. Simultaneous single-qubit characterisation ignores "
+        "crosstalk: under the simulator's noise model the qubits are independent, on hardware "
+        "the parallel result can differ from one qubit at a time (parallel: false)"
+    ),
+    units="unit of the KPI",
+    kind="aggregation",
+)
+QUBIT_SCORE = KpiDefinition(
+    id="qubit_score_v1",
+    name="score",
+    version=1,
+    formula=(
+        "EPC + (1 - readout_assignment_fidelity) + 1 us / T2 echo, from the qubit's latest "
+        "measurements: the error of one single-qubit Clifford, one readout and a 1 us idle, "
+        "lower is better; none when any of the three is missing or its fit was bad"
+    ),
+    units="1",
+    kind="score",
+)
 
 DEFINITIONS: dict[str, KpiDefinition] = {
     definition.id: definition
@@ -200,5 +232,7 @@ DEFINITIONS: dict[str, KpiDefinition] = {
         DPD_STATUS,
         COMPARE_STATUS,
         CRB_STDERR,
+        QUBIT_AGGREGATE,
+        QUBIT_SCORE,
     )
 }

@@ -4,12 +4,14 @@ from functools import cache
 from itertools import product
 
 import numpy as np
-from qiskit import QuantumCircuit
-from qiskit.circuit import Instruction
+from qiskit import QuantumCircuit, QuantumRegister
+from qiskit.circuit import CircuitInstruction, Instruction
 from qiskit.quantum_info import Operator
 from qiskit.synthesis import OneQubitEulerDecomposer
 
 GROUP_ORDER = 24
+# The one-qubit register every Clifford sequence is built on (`CliffordGroup.placed`).
+SEQUENCE_REGISTER = QuantumRegister(1, "q")
 
 
 class CliffordGroup:
@@ -17,6 +19,8 @@ class CliffordGroup:
 
     - `multiply[a, b]` is the index of "apply a, then b".
     - `inverse[a]` undoes a.
+    - `gates[a]` are a's rz/sx/x gates, `blocks[a]` one instruction defined by them, and
+      `placed[a]` that instruction on the qubit of `SEQUENCE_REGISTER`.
     """
 
     def __init__(self) -> None:
@@ -33,6 +37,25 @@ class CliffordGroup:
         self.gates: tuple[tuple[Instruction, ...], ...] = tuple(
             tuple(item.operation for item in _decompose(circuit).data) for circuit in circuits
         )
+        # Each element as one instruction defined by its gates: a sequence of m Cliffords is
+        # m instructions to build and to simulate, not three times as many gates.
+        self.blocks: tuple[Instruction, ...] = tuple(
+            _block(index, gates) for index, gates in enumerate(self.gates)
+        )
+        # ...and already placed on `SEQUENCE_REGISTER`'s qubit: appending a prepared
+        # instruction costs a fraction of placing a block anew.
+        self.placed: tuple[CircuitInstruction, ...] = tuple(
+            CircuitInstruction(block, (SEQUENCE_REGISTER[0],), ()) for block in self.blocks
+        )
+
+
+def _block(index: int, gates: tuple[Instruction, ...]) -> Instruction:
+    definition = QuantumCircuit(1, name=f"clifford_{index}")
+    for gate in gates:
+        definition._append(gate, (definition.qubits[0],), ())
+    block = Instruction(f"clifford_{index}", 1, 0, [])
+    block.definition = definition
+    return block
 
 
 @cache

@@ -37,14 +37,21 @@ WIDE_RANGE = (0.1, 12.0)
 # one past its end; otherwise the fit leans on the model alone and is flagged.
 SLOPE_RANGE = (0.25, 2.5)
 MIN_CIRCUITS = 4
+# Qubits measured in the same circuits share one design. When their decay times differ by
+# more than `SHARED_SPREAD`, the shared design puts the optimal design of up to
+# `SHARED_CLUSTERS` representative decay times (quantiles of the qubits', shortest and longest
+# included) side by side, so every qubit has a cluster within a factor of the spread^(1/3).
+SHARED_SPREAD = 1.5
+SHARED_CLUSTERS = 4
 
 
-def wide_points(reference: float, circuits: int) -> tuple[float, ...]:
-    """x = 0 and `circuits` − 1 geometric points over `WIDE_RANGE`·reference."""
+def wide_points(reference: float, circuits: int, longest: float | None = None) -> tuple[float, ...]:
+    """x = 0 and `circuits` − 1 geometric points over `WIDE_RANGE`, from the low end times
+    `reference` to the high end times `longest` (default: `reference`)."""
     if circuits < 2:
         raise ValueError("a wide design needs at least two circuits")
     low, high = WIDE_RANGE
-    grid = np.geomspace(low * reference, high * reference, circuits - 1)
+    grid = np.geomspace(low * reference, high * (longest or reference), circuits - 1)
     return (0.0, *(float(x) for x in grid))
 
 
@@ -55,6 +62,24 @@ def optimal_points(decay: float, circuits: int, shape: DecayShape) -> tuple[floa
     anchor, cluster, tail = _allocate(circuits, shape.shares)
     middle = [shape.centre * decay * CLUSTER[i % len(CLUSTER)] for i in range(cluster)]
     return (0.0,) * anchor + tuple(sorted(middle)) + (shape.tail * decay,) * tail
+
+
+def shared_optimal_points(
+    decays: Sequence[float], circuits: int, shape: DecayShape
+) -> tuple[float, ...]:
+    """`circuits` x values for qubits whose decay times are `decays`, measured together."""
+    ordered = sorted(decays)
+    clusters = min(SHARED_CLUSTERS, len(ordered), circuits // MIN_CIRCUITS)
+    if ordered[-1] <= SHARED_SPREAD * ordered[0] or clusters <= 1:
+        return optimal_points(float(np.median(ordered)), circuits, shape)
+    representatives = np.quantile(ordered, np.linspace(0.0, 1.0, clusters))
+    sizes = [len(part) for part in np.array_split(np.arange(circuits), clusters)]
+    points = [
+        x
+        for decay, size in zip(representatives, sizes, strict=True)
+        for x in optimal_points(float(decay), size, shape)
+    ]
+    return tuple(sorted(points))
 
 
 def unresolved_reason(x: Sequence[float] | np.ndarray, decay: float) -> str | None:

@@ -6,46 +6,57 @@ k·c + j (c = the one-qubit circuit's classical bits), so its outcomes read off 
 keys by position; the x value of a circuit is the same for every qubit.
 """
 
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
+import numpy as np
+from numpy.typing import NDArray
 from qiskit import QuantumCircuit
+from qiskit.circuit import CircuitInstruction, Instruction
 
 from synqc_backend.execution import BatchOutcome, CircuitBatch
 
-# A one-qubit circuit longer than this goes into a broadcast circuit as one block instruction
-# per qubit (an RB sequence of thousands of gates), not gate by gate.
-BLOCK_ABOVE = 16
-
 
 def broadcast(circuit: QuantumCircuit, width: int) -> QuantumCircuit:
-    """`circuit` (one qubit) on each of `width` qubits at once; itself when `width` is 1."""
+    """`circuit` (one qubit, measured at the end) on each of `width` qubits at once; itself
+    when `width` is 1."""
     if width == 1:
         return circuit
     bits = circuit.num_clbits
     wide = QuantumCircuit(width, width * bits, name=circuit.name)
-    body = [item for item in circuit.data if item.operation.name != "measure"]
-    measures = [item for item in circuit.data if item.operation.name == "measure"]
+    body = [item for item in circuit.data if item.name != "measure"]
+    measures = [item for item in circuit.data if item.name == "measure"]
     if list(circuit.data[len(body) :]) != measures:
         raise ValueError("broadcast needs every measurement at the end of the circuit")
-    block = None
-    if len(body) > BLOCK_ABOVE:
-        unmeasured = QuantumCircuit(1, name=circuit.name)
+    for k in range(width):
         for item in body:
-            unmeasured._append(item.operation, (unmeasured.qubits[0],), ())
-        block = unmeasured.to_instruction(label=circuit.name)
+            wide._append(item.operation, (wide.qubits[k],), ())
+    _measure_every_qubit(wide, circuit, measures)
+    return wide
+
+
+def broadcast_block(sequence: QuantumCircuit, width: int, name: str) -> QuantumCircuit:
+    """A long one-qubit `sequence` (no classical bits) as one block instruction on each of
+    `width` qubits, each measured into its own bit: an RB sequence of thousands of gates is
+    built once, not once per qubit. Targets that need gates unroll the block's definition."""
+    block = Instruction(name, 1, 0, [])
+    block.definition = sequence
+    wide = QuantumCircuit(width, width, name=name)
     for k in range(width):
-        if block is not None:
-            wide._append(block, (wide.qubits[k],), ())
-        else:
-            for item in body:
-                wide._append(item.operation, (wide.qubits[k],), ())
+        wide._append(block, (wide.qubits[k],), ())
     for k in range(width):
+        wide.measure(k, k)
+    return wide
+
+
+def _measure_every_qubit(
+    wide: QuantumCircuit, circuit: QuantumCircuit, measures: Sequence[CircuitInstruction]
+) -> None:
+    bits = circuit.num_clbits
+    for k in range(wide.num_qubits):
         for item in measures:
             bit = circuit.find_bit(item.clbits[0]).index
             wide._append(item.operation, (wide.qubits[k],), (wide.clbits[k * bits + bit],))
-    return wide
 
 
 def broadcast_batch(batch: CircuitBatch, qubits: Sequence[int]) -> CircuitBatch:
@@ -56,31 +67,50 @@ def broadcast_batch(batch: CircuitBatch, qubits: Sequence[int]) -> CircuitBatch:
     return replace(batch, circuits=circuits, layout=tuple(qubits))
 
 
-def qubit_view(outcome: BatchOutcome, qubit: int) -> BatchOutcome | None:
-    """The outcome as physical `qubit` alone saw it (its bits of every key), or None when the
-    batch did not measure it."""
-    layout = outcome.batch.layout or (0,)
-    if qubit not in layout:
-        return None
-    if len(layout) == 1:
-        return outcome
-    position = layout.index(qubit)
-    counts = tuple(_marginal(c, len(layout), position) for c in outcome.result.counts)
-    batch = replace(outcome.batch, circuits=(), layout=(qubit,))
-    return BatchOutcome(batch, replace(outcome.result, counts=counts))
+def views_by_qubit(
+    outcomes: Sequence[BatchOutcome], qubits: Sequence[int]
+) -> dict[int, list[BatchOutcome]]:
+    """For each physical qubit of `qubits`, every outcome that measured it as that qubit alone
+    saw it (its bits of every key, layout its own); each wide batch's keys are read once."""
+    views: dict[int, list[BatchOutcome]] = {q: [] for q in qubits}
+    for outcome in outcomes:
+        layout = outcome.batch.layout or (0,)
+        wanted = [q for q in qubits if q in layout]
+        if len(layout) == 1:
+            for q in wanted:
+                views[q].append(outcome)
+            continue
+        tables = [_bit_table(counts, len(layout)) for counts in outcome.result.counts]
+        for q in wanted:
+            position = layout.index(q)
+            counts = tuple(_marginal(table, position) for table in tables)
+            batch = replace(outcome.batch, circuits=(), layout=(q,))
+            views[q].append(BatchOutcome(batch, replace(outcome.result, counts=counts)))
+    return views
 
 
-def qubit_views(outcomes: Sequence[BatchOutcome], qubit: int) -> list[BatchOutcome]:
-    """Every outcome that measured `qubit`, each as `qubit_view` shows it."""
-    return [view for o in outcomes if (view := qubit_view(o, qubit)) is not None]
+@dataclass(frozen=True)
+class _BitTable:
+    """A wide circuit's counts as numbers: `groups[i, k]` is the bits qubit k wrote in key i,
+    read as a binary number of `bits` digits; `counts[i]` the shots of key i."""
+
+    groups: NDArray[np.int64]
+    counts: NDArray[np.int64]
+    bits: int
 
 
-def _marginal(counts: dict[str, int], width: int, position: int) -> dict[str, int]:
-    """Counts of the bits qubit `position` of `width` wrote (keys read right to left)."""
-    marginal: Counter[str] = Counter()
-    for key, n in counts.items():
-        bits = key.replace(" ", "")
-        per_qubit = len(bits) // width
-        end = len(bits) - position * per_qubit
-        marginal[bits[end - per_qubit : end]] += n
-    return dict(marginal)
+def _bit_table(counts: dict[str, int], width: int) -> _BitTable:
+    keys = [key.replace(" ", "") for key in counts]
+    per_qubit = len(keys[0]) // width if keys else 1
+    characters = np.frombuffer("".join(keys).encode("ascii"), dtype=np.uint8).astype(np.int64)
+    # Key characters run from the highest bit to bit 0: reversed, qubit k's bits come k-th.
+    bits = (characters - ord("0")).reshape(len(keys), width * per_qubit)[:, ::-1]
+    weights = 1 << np.arange(per_qubit)
+    groups = (bits.reshape(len(keys), width, per_qubit) * weights).sum(axis=2)
+    return _BitTable(groups, np.fromiter(counts.values(), np.int64, len(keys)), per_qubit)
+
+
+def _marginal(table: _BitTable, position: int) -> dict[str, int]:
+    """Counts of the bits qubit `position` wrote, keyed by those bits."""
+    totals = np.bincount(table.groups[:, position], weights=table.counts, minlength=2)
+    return {format(value, f"0{table.bits}b"): int(n) for value, n in enumerate(totals) if n > 0}

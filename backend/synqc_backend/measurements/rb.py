@@ -3,13 +3,14 @@
 from collections.abc import Callable, Sequence
 
 import numpy as np
-from qiskit import QuantumCircuit
+from qiskit import ClassicalRegister, QuantumCircuit
 
 from synqc_backend.analysis.decay_models import fit_rb
 from synqc_backend.analysis.fitting import FitQuality, FitResult
 from synqc_backend.analysis.probability import binomial_estimates
 from synqc_backend.execution import CircuitBatch
-from synqc_backend.measurements.clifford_group import clifford_group
+from synqc_backend.measurements.clifford_group import SEQUENCE_REGISTER, clifford_group
+from synqc_backend.measurements.parallel import broadcast_block
 from synqc_backend.measurements.sweep_data import Stages, merged_counts
 
 # Lengths run geometrically from one Clifford to `SPAN` decay lengths 1/(1 − p) = 1/(2·EPC) of
@@ -34,37 +35,50 @@ def rb_batch(
     samples: int,
     shots: int,
     seed: int | None,
-    qubit: int,
+    qubits: Sequence[int],
     label: str = "rb",
     stage: int = 1,
 ) -> CircuitBatch:
     """`samples` random sequences per length; x value = the sequence length m.
 
     - Each `stage` of a run draws its own sequences (the seed and the stage seed the draw).
+    - Several `qubits` run the same sequence at once, each measured into its own bit
+      (`parallel.broadcast_block`).
     """
     rng = np.random.default_rng(seed if seed is None or stage == 1 else (seed, stage))
     circuits, x_values = [], []
     for length in lengths:
         for _ in range(samples):
-            circuits.append(rb_circuit(rng.integers(0, 24, size=length)))
+            elements = rng.integers(0, 24, size=length)
+            if len(qubits) == 1:
+                circuits.append(rb_circuit(elements))
+            else:
+                sequence = rb_sequence(elements)
+                circuits.append(broadcast_block(sequence, len(qubits), sequence.name))
             x_values.append(float(length))
-    return CircuitBatch(label, tuple(circuits), shots, tuple(x_values), (qubit,))
+    return CircuitBatch(label, tuple(circuits), shots, tuple(x_values), tuple(qubits))
 
 
 def rb_circuit(elements: Sequence[int] | np.ndarray) -> QuantumCircuit:
     """The given Cliffords, then the one Clifford that inverts their product, then measure."""
+    circuit = rb_sequence(elements)
+    circuit.add_register(ClassicalRegister(1, "c"))
+    circuit.measure(0, 0)
+    return circuit
+
+
+def rb_sequence(elements: Sequence[int] | np.ndarray) -> QuantumCircuit:
+    """The given Cliffords, then the one Clifford that inverts their product (no measurement),
+    each Clifford one block instruction (`CliffordGroup.blocks`)."""
     group = clifford_group()
-    circuit = QuantumCircuit(1, 1, name=f"rb_m{len(elements)}")
-    qubit = circuit.qubits[0]
+    circuit = QuantumCircuit(SEQUENCE_REGISTER, name=f"rb_m{len(elements)}")
     product_index = 0
     for element in (*[int(e) for e in elements], -1):
         if element == -1:
             element = int(group.inverse[product_index])
         product_index = int(group.multiply[product_index, element])
-        for gate in group.gates[element]:
-            # Appending shared gate objects without copies keeps long sequences cheap to build.
-            circuit._append(gate, (qubit,), ())
-    circuit.measure(0, 0)
+        # Appending the shared, placed block keeps long sequences cheap to build.
+        circuit._append(group.placed[element])
     return circuit
 
 

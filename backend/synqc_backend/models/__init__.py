@@ -42,10 +42,13 @@ from synqc_backend.models.service import (
     KpiDefinition,
     KpiDefinitionList,
     PersistenceHealth,
+    QubitState,
     QubitTelemetry,
+    QubitValue,
     QueueHealth,
     SessionBudget,
     TargetCapabilities,
+    TargetQubits,
 )
 
 __all__ = [
@@ -68,7 +71,9 @@ __all__ = [
     "PersistenceHealth",
     "PhysicsContract",
     "Preset",
+    "QubitState",
     "QubitTelemetry",
+    "QubitValue",
     "QueueHealth",
     "RunExperimentRequest",
     "RunExperimentResponse",
@@ -82,6 +87,7 @@ __all__ = [
     "TargetCapabilities",
     "TargetComparison",
     "TargetKind",
+    "TargetQubits",
     "TargetStatus",
     "TradeoffPoint",
     "WorkflowStage",

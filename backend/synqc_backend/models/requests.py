@@ -1,7 +1,7 @@
 """What a client sends: the run request and the engineering-controls profile, with every rule
 the server enforces stated in the schema."""
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -111,6 +111,14 @@ STAGED_STOP_RULE: dict[str, Any] = {
 }
 
 
+# A run names at most this many qubits (the largest devices have a few hundred).
+MAX_QUBITS = 1024
+QubitList = Annotated[
+    list[Annotated[StrictInt, Field(ge=0)]],
+    Field(min_length=1, max_length=MAX_QUBITS, json_schema_extra={"uniqueItems": True}),
+]
+
+
 class RunExperimentRequest(BaseModel):
     """A run to submit. The served schema adds this server's rules: the targets it accepts,
     their qubit counts, and a variant per preset with its shot budgets."""
@@ -144,13 +152,18 @@ class RunExperimentRequest(BaseModel):
         description="The targets backend_compare runs on (default: hardware_target and "
         "sim_local); each is checked as hardware_target is.",
     )
-    qubits: list[Annotated[StrictInt, Field(ge=0)]] = Field(
+    qubits: QubitList | Literal["all"] = Field(
         default_factory=lambda: [0],
-        min_length=1,
-        max_length=8,
-        json_schema_extra={"uniqueItems": True},
         description="Distinct qubits of the target, each below its num_qubits "
-        "(GET /hardware/targets); 422 otherwise.",
+        '(GET /hardware/targets); 422 otherwise. "all": every qubit of the target. health '
+        "measures every listed qubit in the same circuits (see `parallel`); the other presets "
+        "use the first (two or three for hello_quantum_sim and dpd_demo).",
+    )
+    parallel: StrictBool = Field(
+        True,
+        description="health on several qubits: true measures them simultaneously, in the same "
+        "circuits (each circuit's shots counted once); false measures one qubit after another "
+        "within the run (no crosstalk between them, the budget split between the qubits).",
     )
     seed: StrictInt | None = Field(None, ge=0, le=2**32 - 1)
     adaptive: StrictBool = Field(

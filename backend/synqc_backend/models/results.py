@@ -31,6 +31,14 @@ class KpiDetail(BaseModel):
     units: str
     stderr: float | None = None
     ci95: tuple[float, float] | None = None
+    aggregation: str | None = Field(
+        None,
+        description='How a run over several qubits made one number of theirs ("median over '
+        '27 qubits"); null for one qubit.',
+    )
+    worst_qubit: int | None = Field(
+        None, description="The qubit with the worst value, for a run over several qubits."
+    )
 
 
 class Measurement(BaseModel):
@@ -47,6 +55,9 @@ class Measurement(BaseModel):
         ge=0,
         description="Cramér–Rao bound on stderr for the design that was run, at the fitted "
         "values (crb_stderr_v2); null where nothing was fitted.",
+    )
+    qubit: int | None = Field(
+        None, description="The physical qubit it was measured on; null for none in particular."
     )
 
 

@@ -6,7 +6,7 @@ from pydantic import (
     Field,
 )
 
-from synqc_backend.models.enums import TargetKind, TargetStatus
+from synqc_backend.models.enums import KpiStatus, TargetKind, TargetStatus
 from synqc_backend.models.requests import ControlProfile
 
 
@@ -109,3 +109,39 @@ class KpiDefinition(BaseModel):
 
 class KpiDefinitionList(BaseModel):
     definitions: list[KpiDefinition]
+
+
+class QubitValue(BaseModel):
+    """The latest measurement of one quantity of one qubit, and the run that made it."""
+
+    value: float | None
+    stderr: float | None
+    quality: str
+    measured_at: float
+    run_id: str
+
+
+class QubitState(BaseModel):
+    """What the latest runs measured of one physical qubit (null: never measured)."""
+
+    qubit: int
+    t1_s: QubitValue | None = None
+    t2_star_s: QubitValue | None = None
+    t2_echo_s: QubitValue | None = None
+    epc: QubitValue | None = None
+    readout_assignment_fidelity: QubitValue | None = None
+    score: float | None = Field(
+        None, description="qubit_score_v1 (lower is better); null when a term is missing"
+    )
+    status: KpiStatus = Field(
+        description="health_status_v1 applied to these latest values (a bad fit fails)"
+    )
+    status_reasons: list[str] = Field(default_factory=list)
+
+
+class TargetQubits(BaseModel):
+    """The target's qubits that runs have measured, by qubit or best first (`?best=N`)."""
+
+    hardware_target: str
+    score_definition_id: str
+    qubits: list[QubitState]

@@ -74,7 +74,7 @@ class BackendCompare:
                         RB_SAMPLES,
                         shots["rb"],
                         context.seed,
-                        q,
+                        (q,),
                     ),
                     target,
                 ),

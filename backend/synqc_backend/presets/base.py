@@ -17,6 +17,8 @@ class PresetContext:
     - `adaptive`: later stages may be placed from earlier stages' estimates (`plan_next`).
     - `target_relative_stderr`: stop once every reported quantity is this precise (relative
       stderr) or the budget is spent; None spends the budget.
+    - `parallel`: several qubits are measured in the same circuits (health); False measures
+      them one after another, the budget split between them.
     """
 
     qubits: tuple[int, ...]
@@ -28,6 +30,7 @@ class PresetContext:
     compare_capabilities: Mapping[str, Capabilities] = field(default_factory=dict)
     adaptive: bool = True
     target_relative_stderr: float | None = None
+    parallel: bool = True
 
     @property
     def qubit(self) -> int:
@@ -37,12 +40,18 @@ class PresetContext:
 
 @dataclass(frozen=True)
 class KpiValue:
-    """One reported number and the definition it was computed with."""
+    """One reported number and the definition it was computed with.
+
+    - `aggregation` says how a run over several qubits made one number of theirs (e.g. the
+      median), and `worst_qubit` names the qubit that did worst; None for one qubit.
+    """
 
     definition: KpiDefinition
     value: float | None
     stderr: float | None = None
     ci95: tuple[float, float] | None = None
+    aggregation: str | None = None
+    worst_qubit: int | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +60,7 @@ class MeasuredQuantity:
 
     - `crb_stderr`: the Cramér–Rao bound on `stderr` for the design that was run, evaluated
       at the fitted values (`crb_stderr_v2`); None where nothing was fitted.
+    - `qubit`: the physical qubit it belongs to; None for a quantity of no single qubit.
     """
 
     name: str
@@ -60,6 +70,7 @@ class MeasuredQuantity:
     quality: str = "good"
     quality_reason: str | None = None
     crb_stderr: float | None = None
+    qubit: int | None = None
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,15 @@ The budget is split between the parts (`health_design`). An adaptive run measure
 part in two stages: a wide sweep around the target's reference values with about a third of
 the part's shots, then the rest where the Cramér–Rao bound says the decay time is learnt best,
 placed at the first stage's estimate. Every KPI comes from a fit or a count.
+
+Several qubits are measured in the same circuits (`parallel.broadcast`), one design for all
+of them chosen from the spread of their references and estimates; each qubit is analysed from
+its own bits (`health_qubit`), and the run reports the median over the qubits with the worst
+named (`health_device`). With `parallel` false they run one after another instead.
 """
 
 from collections.abc import Sequence
+from dataclasses import replace
 from statistics import median
 
 from synqc_backend.definitions import (
@@ -17,32 +23,34 @@ from synqc_backend.definitions import (
 )
 from synqc_backend.execution import BatchOutcome, CircuitBatch
 from synqc_backend.measurements import readout
+from synqc_backend.measurements.parallel import views_by_qubit
 from synqc_backend.presets.base import (
     KpiValue,
-    MeasuredQuantity,
     PhysicsNotes,
     PresetContext,
     PresetOutcome,
 )
 from synqc_backend.presets.health_design import (
     FITTED_PARTS,
-    allocation,
-    by_part,
     min_budget,
-    part_batch,
-    ramsey_detuning_hz,
+    on_every_qubit,
+    part_batches,
     reference_placement,
+    run_allocation,
     stage_one_circuits,
 )
-from synqc_backend.presets.health_figures import health_figures
-from synqc_backend.presets.health_fits import PartFit, part_fits
+from synqc_backend.presets.health_device import (
+    device_figures,
+    median_kpi,
+    qubit_reasons,
+    worst_status,
+)
+from synqc_backend.presets.health_qubit import qubit_health
 from synqc_backend.presets.health_stages import next_stage
-from synqc_backend.presets.health_status import HealthFindings, health_status
-from synqc_backend.presets.qubit_reference import reference_of
 
 
 class Health:
-    """Qubit health check on `context.qubit`."""
+    """Qubit health check on every qubit of `context.qubits`, measured in the same circuits."""
 
     name = "health"
     version = 2
@@ -52,25 +60,26 @@ class Health:
     default_shot_budget = 16_000
 
     def plan(self, context: PresetContext) -> list[CircuitBatch]:
-        parts, q = allocation(context.shot_budget), context.qubit
+        parts, q = run_allocation(context), context.qubit
         swept = [
-            part_batch(
+            batch
+            for part in FITTED_PARTS
+            for batch in part_batches(
                 context,
                 part,
                 reference_placement(context, part),
                 stage_one_circuits(context, part),
                 1,
             )
-            for part in FITTED_PARTS
         ]
         return [
             *swept,
-            readout.readout_batch(parts["readout"].shots, q),
-            readout.repeatability_batch(parts["rep"].shots, q),
+            *on_every_qubit(context, readout.readout_batch(parts["readout"].shots, q)),
+            *on_every_qubit(context, readout.repeatability_batch(parts["rep"].shots, q)),
         ]
 
     def circuit_shots(self, context: PresetContext) -> int:
-        return max(part.shots for part in allocation(context.shot_budget).values())
+        return max(part.shots for part in run_allocation(context).values())
 
     def plan_next(
         self, context: PresetContext, outcomes: Sequence[BatchOutcome]
@@ -78,111 +87,59 @@ class Health:
         return next_stage(context, outcomes)
 
     def analyse(self, context: PresetContext, outcomes: Sequence[BatchOutcome]) -> PresetOutcome:
-        parts = by_part(outcomes)
-        fits = part_fits(context, outcomes)
-        t1, ramsey, echo, rb_fit = (fits[part] for part in FITTED_PARTS)
-        assignment = readout.analyse_readout(parts["readout"][0])
-        repeatability = readout.analyse_repeatability(parts["repeatability"][0])
-        findings = HealthFindings(
-            fits=tuple(fit.fit for fit in (t1, ramsey, echo, rb_fit)),
-            epc=rb_fit.value,
-            t1_s=t1.value,
-            t2_s=echo.value,
-            assignment_fidelity=assignment.assignment_fidelity,
-            reference=reference_of(context),
+        several = len(context.qubits) > 1
+        views = views_by_qubit(outcomes, context.qubits)
+        qubits = [
+            qubit_health(context, q, views[q], f"_q{q}" if several else "") for q in context.qubits
+        ]
+        fidelity = median_kpi(
+            AVG_CLIFFORD_FIDELITY,
+            qubits,
+            lambda q: 1 - q.epc.value,
+            lambda q: q.epc.stderr,
+            higher_is_better=True,
         )
-        status, reasons = health_status(findings)
-        fidelity, epc_err = 1 - rb_fit.value, rb_fit.stderr
-        backaction = 1 - repeatability.value
+        backaction = median_kpi(
+            MEASUREMENT_BACKACTION,
+            qubits,
+            lambda q: 1 - q.repeatability.value,
+            lambda q: q.repeatability.stderr,
+            higher_is_better=False,
+        )
+        if not several:
+            fidelity = replace(fidelity, aggregation=None, worst_qubit=None)
+            backaction = replace(backaction, aggregation=None, worst_qubit=None)
         return PresetOutcome(
-            fidelity=KpiValue(
-                AVG_CLIFFORD_FIDELITY,
-                fidelity,
-                epc_err,
-                (fidelity - 1.96 * epc_err, fidelity + 1.96 * epc_err),
-            ),
+            fidelity=fidelity,
             latency=KpiValue(EXEC_LATENCY_PER_CIRCUIT, _latency_us(outcomes)),
-            backaction=KpiValue(
-                MEASUREMENT_BACKACTION,
-                backaction,
-                repeatability.stderr,
-                (
-                    backaction - 1.96 * repeatability.stderr,
-                    backaction + 1.96 * repeatability.stderr,
-                ),
-            ),
-            status=status,
+            backaction=backaction,
+            status=worst_status(qubits),
             status_definition=HEALTH_STATUS,
-            qubits_used=(context.qubit,),
-            physics=_physics(),
-            measurements=(
-                _fitted("t1_s", t1, "s"),
-                _fitted("t2_star_s", ramsey, "s"),
-                _frequency_offset(context, ramsey),
-                _fitted("t2_echo_s", echo, "s"),
-                _fitted("epc", rb_fit, "1"),
-                MeasuredQuantity(
-                    "readout_assignment_fidelity",
-                    assignment.assignment_fidelity,
-                    assignment.assignment_stderr,
-                    "1",
-                ),
-                MeasuredQuantity(
-                    "readout_p1_given_0",
-                    assignment.p1_given_0.value,
-                    assignment.p1_given_0.stderr,
-                    "1",
-                ),
-                MeasuredQuantity(
-                    "readout_p0_given_1",
-                    assignment.p0_given_1.value,
-                    assignment.p0_given_1.stderr,
-                    "1",
-                ),
-                MeasuredQuantity(
-                    "qnd_repeatability", repeatability.value, repeatability.stderr, "1"
-                ),
-            ),
-            figures=health_figures(t1.fit, ramsey.fit, echo.fit, rb_fit.fit),
-            warnings=reasons,
+            qubits_used=tuple(context.qubits),
+            physics=_physics(several, context.parallel),
+            measurements=tuple(m for q in qubits for m in q.measurements),
+            figures=tuple(f for q in qubits for f in q.figures)
+            + (device_figures(qubits) if several else ()),
+            warnings=qubit_reasons(qubits) if several else qubits[0].reasons,
         )
-
-
-def _fitted(name: str, part: PartFit, unit: str) -> MeasuredQuantity:
-    fit = part.fit
-    return MeasuredQuantity(
-        name,
-        part.value,
-        part.stderr,
-        unit,
-        fit.quality.value,
-        fit.quality_reason,
-        part.crb_stderr,
-    )
-
-
-def _frequency_offset(context: PresetContext, ramsey: PartFit) -> MeasuredQuantity:
-    """f − δ: the qubit's own detuning from the drive, from the Ramsey fit."""
-    fit = ramsey.fit
-    detuning = ramsey_detuning_hz(reference_of(context))
-    return MeasuredQuantity(
-        "qubit_frequency_offset_hz",
-        fit.values["frequency"] - detuning,
-        fit.stderr["frequency"],
-        "Hz",
-        fit.quality.value,
-        fit.quality_reason,
-        ramsey.parameter_crb["frequency"],
-    )
 
 
 def _latency_us(outcomes: Sequence[BatchOutcome]) -> float:
     return median(o.result.execution_s / len(o.result.counts) for o in outcomes) * 1e6
 
 
-def _physics() -> PhysicsNotes:
+def _physics(several: bool, parallel: bool) -> PhysicsNotes:
+    together = (
+        (
+            "the qubits are measured simultaneously, in the same circuits and one design; "
+            "crosstalk between them is not modelled (on hardware it can make the parallel "
+            "result differ from one qubit at a time: parallel false)",
+        )
+        if several and parallel
+        else ()
+    )
     return PhysicsNotes(
-        plant="one qubit: relaxation, dephasing, gate and readout errors of the target",
+        plant="each qubit: relaxation, dephasing, gate and readout errors of the target",
         measurement_model="projective Z measurement; probabilities with binomial errors",
         assumptions=(
             "decays are single exponentials; Ramsey adds a virtual detuning",
@@ -190,5 +147,6 @@ def _physics() -> PhysicsNotes:
             "fits are weighted least squares with absolute binomial sigmas",
             "adaptive runs place later stages at earlier stages' estimates; "
             "one fit covers every stage",
+            *together,
         ),
     )

@@ -6,8 +6,10 @@ from synqc_backend.measurements.sweep_data import fit_figure
 
 
 def health_figures(
-    t1: FitResult, ramsey: FitResult, echo: FitResult, rb_fit: FitResult
+    t1: FitResult, ramsey: FitResult, echo: FitResult, rb_fit: FitResult, suffix: str = ""
 ) -> tuple[Figure, ...]:
+    """Each swept part's figure, named by the part and `suffix` (`t1_q3`, or `t1` alone)."""
+
     def us(fit: FitResult, symbol: str) -> str:
         return f"{symbol} = {fit.values['tau'] * 1e6:.1f} ± {fit.stderr['tau'] * 1e6:.1f} µs" + (
             "" if fit.quality is FitQuality.GOOD else " (bad fit)"
@@ -16,8 +18,8 @@ def health_figures(
     p = rb_fit.values["p"]
     return (
         fit_figure(
-            "t1",
-            "T1 relaxation",
+            f"t1{suffix}",
+            f"T1 relaxation{_on(suffix)}",
             t1,
             us(t1, "T1"),
             x_label="delay (µs)",
@@ -25,8 +27,8 @@ def health_figures(
             x_scale=1e6,
         ),
         fit_figure(
-            "ramsey",
-            "Ramsey (T2*)",
+            f"ramsey{suffix}",
+            f"Ramsey (T2*){_on(suffix)}",
             ramsey,
             us(ramsey, "T2*"),
             x_label="delay (µs)",
@@ -34,8 +36,8 @@ def health_figures(
             x_scale=1e6,
         ),
         fit_figure(
-            "echo",
-            "Hahn echo (T2)",
+            f"echo{suffix}",
+            f"Hahn echo (T2){_on(suffix)}",
             echo,
             us(echo, "T2"),
             x_label="delay (µs)",
@@ -43,8 +45,8 @@ def health_figures(
             x_scale=1e6,
         ),
         fit_figure(
-            "rb",
-            "Randomized benchmarking",
+            f"rb{suffix}",
+            f"Randomized benchmarking{_on(suffix)}",
             rb_fit,
             f"EPC = {(1 - p) / 2:.2e} ± {rb_fit.stderr['p'] / 2:.1e}",
             x_label="sequence length (Cliffords)",
@@ -52,3 +54,8 @@ def health_figures(
             log_x=True,
         ),
     )
+
+
+def _on(suffix: str) -> str:
+    """`_q3` as a title's tail: ", qubit 3"."""
+    return f", qubit {suffix.removeprefix('_q')}" if suffix else ""

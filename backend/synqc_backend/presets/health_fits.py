@@ -14,7 +14,6 @@ from synqc_backend.measurements import coherence, decay_design, rb, readout
 from synqc_backend.measurements.sweep_data import merged_counts
 from synqc_backend.presets.base import PresetContext
 from synqc_backend.presets.health_design import by_part, ramsey_detuning_hz
-from synqc_backend.presets.qubit_reference import reference_of
 
 
 @dataclass(frozen=True)
@@ -43,7 +42,8 @@ class PartFit:
 
 
 def part_fits(context: PresetContext, outcomes: Sequence[BatchOutcome]) -> dict[str, PartFit]:
-    """The fit of every swept part that has outcomes, over all of its stages."""
+    """The fit of every swept part that has outcomes, over all of its stages (one qubit's:
+    several qubits' outcomes go in as `parallel.views_by_qubit`)."""
     parts = by_part(outcomes)
     fits = {}
     if "t1" in parts:
@@ -73,7 +73,7 @@ def _decay_fit(fit: FitResult, stages: Sequence[BatchOutcome]) -> PartFit:
 
 
 def _ramsey_fit(context: PresetContext, stages: Sequence[BatchOutcome]) -> PartFit:
-    detuning = ramsey_detuning_hz(reference_of(context))
+    detuning = ramsey_detuning_hz(context)
     fit = coherence.analyse_ramsey(stages, detuning)
     x, _, shots = merged_counts(stages)
     tau = fit.values["tau"]

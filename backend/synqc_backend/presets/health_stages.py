@@ -6,15 +6,17 @@ from math import ceil, isfinite
 
 from synqc_backend.execution import BatchOutcome, CircuitBatch
 from synqc_backend.measurements.decay_design import MIN_CIRCUITS
+from synqc_backend.measurements.parallel import views_by_qubit
 from synqc_backend.presets.base import PresetContext
 from synqc_backend.presets.health_design import (
     FITTED_PARTS,
     MAX_STAGES,
     Placement,
-    allocation,
     by_part,
-    part_batch,
+    copies,
+    part_batches,
     reference_placement,
+    run_allocation,
     stage_of,
 )
 from synqc_backend.presets.health_fits import PartFit, part_fits
@@ -32,30 +34,33 @@ def next_stage(context: PresetContext, outcomes: Sequence[BatchOutcome]) -> list
         return []
     if context.target_relative_stderr is None and stage > 2:
         return []
-    fits = part_fits(context, outcomes)
+    views = views_by_qubit(outcomes, context.qubits)
+    fits = {q: part_fits(context, views[q]) for q in context.qubits}
     done = {
-        part: sum(len(o.result.counts) for o in stages)
+        part: sum(len(o.result.counts) for o in stages) // copies(context)
         for part, stages in by_part(outcomes).items()
     }
     wanted = _wanted_circuits(context, fits, done)
     spent = sum(o.batch.cost for o in outcomes)
     circuits = _within_budget(context, wanted, context.shot_budget - spent)
     return [
-        part_batch(context, part, _placement(context, part, fits[part]), count, stage)
+        batch
         for part, count in circuits.items()
+        for batch in part_batches(context, part, _placement(context, part, fits), count, stage)
     ]
 
 
 def _wanted_circuits(
-    context: PresetContext, fits: dict[str, PartFit], done: dict[str, int]
+    context: PresetContext, fits: dict[int, dict[str, PartFit]], done: dict[str, int]
 ) -> dict[str, int]:
-    parts = allocation(context.shot_budget)
+    parts = run_allocation(context)
     target = context.target_relative_stderr
     if target is None:
         return {part: parts[part].circuits - done[part] for part in FITTED_PARTS}
     wanted = {}
     for part in FITTED_PARTS:
-        relative = fits[part].relative_stderr
+        # The least precise qubit decides: every qubit is measured in the same circuits.
+        relative = max(qubit[part].relative_stderr for qubit in fits.values())
         if relative <= target:
             continue
         # stderr ∝ 1/√shots: reaching the target takes (relative/target)² times the shots.
@@ -68,15 +73,22 @@ def _within_budget(
     context: PresetContext, wanted: dict[str, int], remaining: int
 ) -> dict[str, int]:
     """The wanted circuits, scaled down alike to fit `remaining` shots; too few are dropped."""
-    shots = {part: allocation(context.shot_budget)[part].shots for part in wanted}
+    shots = {part: run_allocation(context)[part].shots * copies(context) for part in wanted}
     cost = sum(count * shots[part] for part, count in wanted.items())
     factor = min(1.0, remaining / cost) if cost > 0 else 0.0
     scaled = {part: int(count * factor) for part, count in wanted.items()}
     return {part: count for part, count in scaled.items() if count >= MIN_CIRCUITS}
 
 
-def _placement(context: PresetContext, part: str, fit: PartFit) -> Placement:
-    """At the estimate when there is one; otherwise another wide look around the reference."""
-    if isfinite(fit.decay):
-        return Placement(fit.decay, wide=False)
-    return Placement(reference_placement(context, part).decay, wide=True)
+def _placement(context: PresetContext, part: str, fits: dict[int, dict[str, PartFit]]) -> Placement:
+    """At the qubits' estimates; a qubit without one counts with its reference, and when no
+    qubit has one, another wide look around the references."""
+    references = reference_placement(context, part).decays
+    estimates = [fits[q][part].decay for q in context.qubits]
+    if not any(isfinite(decay) for decay in estimates):
+        return Placement(references, wide=True)
+    decays = tuple(
+        decay if isfinite(decay) else reference
+        for decay, reference in zip(estimates, references, strict=True)
+    )
+    return Placement(decays, wide=False)

@@ -18,9 +18,9 @@ class Reference:
     published: bool
 
 
-def reference_of(context: PresetContext) -> Reference:
-    """The target's reference for `context.qubit`, or typical values when it has none."""
-    known = context.capabilities.reference.get(context.qubit)
+def reference_of(context: PresetContext, qubit: int) -> Reference:
+    """The target's reference for physical `qubit`, or typical values when it has none."""
+    known = context.capabilities.reference.get(qubit)
     if known is None or known.t1_s is None or known.t2_s is None:
         return Reference(FALLBACK_T1_S, FALLBACK_T2_S, FALLBACK_GATE_ERROR, published=False)
     return Reference(

@@ -16,7 +16,9 @@ def preset_context(
     unless the request names them)."""
     compared = request.compare_targets or [request.hardware_target, SIM_LOCAL]
     return PresetContext(
-        qubits=tuple(request.qubits),
+        qubits=requested_qubits(
+            request, targets[request.hardware_target].capabilities().num_qubits
+        ),
         shot_budget=shot_budget,
         controls=controls,
         capabilities=targets[request.hardware_target].capabilities(),
@@ -25,4 +27,12 @@ def preset_context(
         compare_capabilities={
             target_id: targets[target_id].capabilities() for target_id in dict.fromkeys(compared)
         },
+        adaptive=request.adaptive,
+        target_relative_stderr=request.target_relative_stderr,
+        parallel=request.parallel,
     )
+
+
+def requested_qubits(request: RunExperimentRequest, num_qubits: int) -> tuple[int, ...]:
+    """The qubits the request names; "all" is every qubit of a target with `num_qubits`."""
+    return tuple(range(num_qubits)) if request.qubits == "all" else tuple(request.qubits)

@@ -15,12 +15,19 @@ from synqc_backend.figures.svg import render_svg
 from synqc_backend.limits.budgets import BudgetTracker
 from synqc_backend.limits.session_gate import SessionGate
 from synqc_backend.metrics import RunMetrics
-from synqc_backend.models import ControlProfile, HardwareTarget, RunExperimentRequest, RunState
+from synqc_backend.models import (
+    ControlProfile,
+    HardwareTarget,
+    RunExperimentRequest,
+    RunState,
+    TargetQubits,
+)
 from synqc_backend.models import Preset as PresetName
 from synqc_backend.presets.base import Preset
 from synqc_backend.runs.batches import BatchRunner
 from synqc_backend.runs.events import RunEvents
 from synqc_backend.runs.execute import RunExecution, with_figures
+from synqc_backend.runs.qubit_states import QUANTITIES, SCORE_DEFINITION, qubit_states
 from synqc_backend.runs.queue import RunQueue
 from synqc_backend.runs.reanalysis import stored_outcomes
 from synqc_backend.runs.recovery import RunRecovery
@@ -60,6 +67,24 @@ class SynQcEngine(RunSubmission, RunExecution, RunRecovery):
 
     def hardware_targets(self) -> list[HardwareTarget]:
         return [hardware_target(target) for target in self.targets.values()]
+
+    def target_qubits(self, target_id: str, best: int | None = None) -> TargetQubits:
+        """The latest measured values of the target's qubits (`qubit_states`)."""
+        if target_id not in self.targets:
+            raise ApiError(
+                404,
+                ErrorCode.NOT_FOUND,
+                f"no hardware target '{target_id}'",
+                hint="GET /hardware/targets lists the valid ids",
+                detail={"hardware_target": target_id, "valid": sorted(self.targets)},
+            )
+        references = self.targets[target_id].capabilities().reference
+        with self.database.unit_of_work() as session:
+            rows = RunRepository(session).latest_qubit_measurements(target_id, QUANTITIES)
+            states = qubit_states(rows, references, best)
+        return TargetQubits(
+            hardware_target=target_id, score_definition_id=SCORE_DEFINITION, qubits=states
+        )
 
     def preset_names(self) -> list[str]:
         return [name.value for name in self.presets]
@@ -106,6 +131,7 @@ class SynQcEngine(RunSubmission, RunExecution, RunRecovery):
             result = build_result(controls, context, outcome, outcomes)
             row.result = with_figures(run_id, result, outcome.figures)
             repository.clear_figures(run_id)
+            repository.record_qubit_measurements(row)
 
     def figure_svg(self, run_id: str, name: str) -> str | None:
         """A run's figure as SVG, drawn from its stored figure data on first request."""

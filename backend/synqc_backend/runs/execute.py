@@ -5,7 +5,7 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from synqc_backend.execution import (
@@ -109,11 +109,7 @@ class RunExecution(RunFinish):
 
     def _execute(self, run: ClaimedRun) -> None:
         preset = self.presets[run.request.preset]
-        context = replace(
-            self._context(run.request, run.controls, run.shot_budget),
-            adaptive=run.request.adaptive,
-            target_relative_stderr=run.request.target_relative_stderr,
-        )
+        context = self._context(run.request, run.controls, run.shot_budget)
         # Submit checked this against the targets' per-circuit limits: it binds every stage.
         circuit_shots = preset.circuit_shots(context)
         outcomes: list[BatchOutcome] = []
@@ -205,7 +201,8 @@ class RunExecution(RunFinish):
     def _finish_succeeded(self, run: ClaimedRun, result: dict[str, Any]) -> None:
         """Store the result; a cancel asked for during the analysis cancels the run instead."""
         with self.database.unit_of_work() as session:
-            row = RunRepository(session).lock_attempt(run.held)
+            repository = RunRepository(session)
+            row = repository.lock_attempt(run.held)
             if row is None:
                 raise AttemptSuperseded(run.held)
             finished = self._clock()
@@ -216,6 +213,7 @@ class RunExecution(RunFinish):
                 row.timeline = {**run.timeline, "finished": finished}
                 row.result = result
                 row.status, row.finished_at, row.progress = RunState.SUCCEEDED, finished, 1.0
+                repository.record_qubit_measurements(row)
             session_id, refund = row.session_id, row.shot_budget - row.shots_executed
             done = finished_run(row)
         self.budget.release(session_id, refund)

@@ -6,6 +6,7 @@ from synqc_backend.errors import ApiError, ErrorCode
 from synqc_backend.models import Preset as PresetName
 from synqc_backend.models import RunExperimentRequest, TargetKind, TargetStatus
 from synqc_backend.presets.base import Preset, PresetContext
+from synqc_backend.runs.context import requested_qubits
 from synqc_backend.targets.base import Target
 
 
@@ -117,14 +118,36 @@ def check_capacity(preset: Preset, context: PresetContext, targets: dict[str, Ta
 
 def check_qubits(request: RunExperimentRequest, target: Target) -> None:
     available = target.capabilities().num_qubits
+    if request.qubits == "all":
+        return
     bad = [q for q in request.qubits if q < 0 or q >= available]
     if bad or len(set(request.qubits)) != len(request.qubits):
         raise ApiError(
             422,
             ErrorCode.INVALID_REQUEST,
             f"qubits {request.qubits} are not distinct qubits of '{target.descriptor.id}'",
-            hint=f"choose distinct qubits between 0 and {available - 1}",
+            hint=f'choose distinct qubits between 0 and {available - 1}, or "all"',
             detail={"qubits": request.qubits, "num_qubits": available},
+        )
+
+
+def check_qubit_shares(
+    request: RunExperimentRequest, preset: Preset, target: Target, shots: int
+) -> None:
+    """health with `parallel: false` splits the budget between its qubits: each share must
+    still be the preset's minimum (422)."""
+    if request.parallel or preset.name != PresetName.HEALTH:
+        return
+    count = len(requested_qubits(request, target.capabilities().num_qubits))
+    if shots // count < preset.min_shot_budget:
+        needed = count * preset.min_shot_budget
+        raise ApiError(
+            422,
+            ErrorCode.INVALID_REQUEST,
+            f"{count} qubits one after another need a shot_budget of at least {needed} "
+            f"({preset.min_shot_budget} each)",
+            hint=f"ask for at least {needed} shots, fewer qubits, or parallel: true",
+            detail={"shot_budget": shots, "qubits": count, "min_shot_budget": needed},
         )
 
 

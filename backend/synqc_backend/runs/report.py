@@ -65,6 +65,7 @@ def build_result(
                 quality=m.quality,
                 quality_reason=m.quality_reason,
                 crb_stderr=_finite(m.crb_stderr),
+                qubit=m.qubit,
             ).model_dump(mode="json")
             for m in outcome.measurements
         ],
@@ -184,4 +185,6 @@ def _detail(kpi: KpiValue) -> KpiDetail:
         units=kpi.definition.units,
         stderr=_finite(kpi.stderr),
         ci95=kpi.ci95 if kpi.ci95 is not None and all(map(math.isfinite, kpi.ci95)) else None,
+        aggregation=kpi.aggregation,
+        worst_qubit=kpi.worst_qubit,
     )

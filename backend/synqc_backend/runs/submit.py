@@ -62,6 +62,7 @@ class RunSubmission(RunFinish):
         shots = guardrails.shot_budget(request, preset, self.settings)
         guardrails.check_shots(shots, preset, self.settings)
         guardrails.check_qubits(request, target)
+        guardrails.check_qubit_shares(request, preset, target, shots)
         # Shot counts never depend on the controls: the request's, or the defaults, will do.
         planned = preset_context(
             self.targets, request, request.control_overrides or ControlProfile(), shots

@@ -17,6 +17,7 @@ from synqc_backend.storage.tables import (
     CircuitCountsRow,
     ControlProfileRow,
     ProviderJobRow,
+    QubitMeasurementRow,
     RunFigureRow,
     RunRow,
 )
@@ -169,6 +170,53 @@ class RunRepository:
             )
             for row in rows
         ]
+
+    def record_qubit_measurements(self, row: RunRow) -> None:
+        """(Re)write the per-qubit record of a succeeded run from its result's measurements
+        (those that name a qubit), timed at the run's end."""
+        self._session.execute(
+            delete(QubitMeasurementRow).where(QubitMeasurementRow.run_id == row.id)
+        )
+        measured_at = row.finished_at or row.created_at
+        self._session.add_all(
+            QubitMeasurementRow(
+                run_id=row.id,
+                hardware_target=row.hardware_target,
+                qubit=int(m["qubit"]),
+                quantity=str(m["name"]),
+                value=m.get("value"),
+                stderr=m.get("stderr"),
+                quality=str(m.get("quality", "good")),
+                measured_at=measured_at,
+            )
+            for m in (row.result or {}).get("measurements", [])
+            if m.get("qubit") is not None
+        )
+        self._session.flush()
+
+    def latest_qubit_measurements(
+        self, hardware_target: str, quantities: Sequence[str]
+    ) -> Sequence[QubitMeasurementRow]:
+        """Per qubit and quantity of the target, the most recent measurement."""
+        table = QubitMeasurementRow
+        latest = (
+            select(table.qubit, table.quantity, func.max(table.measured_at).label("at"))
+            .where(table.hardware_target == hardware_target, table.quantity.in_(quantities))
+            .group_by(table.qubit, table.quantity)
+            .subquery()
+        )
+        query = (
+            select(table)
+            .join(
+                latest,
+                (table.qubit == latest.c.qubit)
+                & (table.quantity == latest.c.quantity)
+                & (table.measured_at == latest.c.at),
+            )
+            .where(table.hardware_target == hardware_target)
+            .order_by(table.qubit, table.quantity, table.id.desc())
+        )
+        return self._session.scalars(query).all()
 
     def clear_figures(self, run_id: str) -> None:
         """Forget a run's rendered figures (its figure data changed)."""

@@ -118,3 +118,29 @@ class ProviderJobRow(Base):
     state: Mapped[str] = mapped_column(String(16))
     submitted_at: Mapped[float] = mapped_column(Float)
     usage: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class QubitMeasurementRow(Base):
+    """One measured quantity of one physical qubit, from a succeeded run: the per-qubit record
+    `GET /hardware/targets/{id}/qubits` reads, indexed by target, qubit, quantity and time."""
+
+    __tablename__ = "qubit_measurements"
+    __table_args__ = (
+        Index(
+            "ix_qubit_measurements_target_qubit_quantity_time",
+            "hardware_target",
+            "qubit",
+            "quantity",
+            "measured_at",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    run_id: Mapped[str] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    hardware_target: Mapped[str] = mapped_column(String(64))
+    qubit: Mapped[int] = mapped_column(Integer)
+    quantity: Mapped[str] = mapped_column(String(48))
+    value: Mapped[float | None] = mapped_column(Float)
+    stderr: Mapped[float | None] = mapped_column(Float)
+    quality: Mapped[str] = mapped_column(String(8))
+    measured_at: Mapped[float] = mapped_column(Float)

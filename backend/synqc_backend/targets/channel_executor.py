@@ -7,15 +7,15 @@ This is the same physics as Aer's density-matrix method at a fraction of the cos
 sequences (PHYSICS.md, "The local simulator").
 """
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
 from qiskit import QuantumCircuit
-from qiskit.circuit import Instruction, Reset
-from qiskit.circuit.library import RZGate, SXGate, XGate
+from qiskit.circuit import CircuitInstruction, Instruction, Reset
+from qiskit.circuit.library import SXGate, XGate
 from qiskit.quantum_info import SuperOp
 
 from synqc_backend.execution import DeviceControls
@@ -35,29 +35,29 @@ _IDEAL_GATES = {"sx": SXGate(), "x": XGate(), "id": None}
 _MAX_CACHED = 4096
 
 
-def runs_exactly(circuit: QuantumCircuit) -> bool:
-    """True for one qubit, measured once at the very end into the circuit's only register.
-
-    The circuit must already be in `EXACT_OPS` (sim_local's basis); anything else — several
-    qubits, mid-circuit measurements, control flow, unbound parameters — belongs to Aer.
+def exact_plan(circuit: QuantumCircuit, blocks: "BlockCache | None" = None) -> "ChannelPlan | None":
+    """The plan of a circuit that runs exactly, else None: one qubit, measured once at the
+    very end into the circuit's only register, every instruction in `EXACT_OPS` (sim_local's
+    basis) or a block of them (`is_exact_block`). Anything else — several qubits, mid-circuit
+    measurements, control flow, unbound parameters, other gates — belongs to Aer.
     """
     registers = circuit.cregs
     if circuit.num_qubits != 1 or circuit.num_parameters or len(registers) != 1:
-        return False
-    if registers[0].size != circuit.num_clbits:
-        return False
-    ops = circuit.count_ops()
-    if ops.get("measure") != 1 or not set(ops) <= EXACT_OPS:
-        return False
+        return None
+    if registers[0].size != circuit.num_clbits or circuit.count_ops().get("measure") != 1:
+        return None
     last: str = next(inst.name for inst in reversed(circuit.data) if inst.name != "barrier")
-    return last == "measure"
+    if last != "measure":
+        return None
+    return channel_plan(circuit.data, blocks)
 
 
 @dataclass(frozen=True)
 class ChannelPlan:
     """The instructions one qubit undergoes, as slots into a table of distinct channels.
 
-    - `keys[slot]` names a channel: a gate name, an RZ angle (float) or ("delay", seconds).
+    - `keys[slot]` names a channel: a gate name, an RZ angle (float), ("delay", seconds) or
+      ("block", id) for a block instruction, whose own plan is `blocks[key]`.
     - `slots[i]` is the slot of the i-th instruction in time order.
     The plan does not depend on the qubit: several qubits running the same instructions share
     one plan, and each fills the table with its own channels (`QubitChannels.excited`).
@@ -65,65 +65,98 @@ class ChannelPlan:
 
     keys: tuple[object, ...]
     slots: NDArray[np.intp]
+    blocks: Mapping[object, "ChannelPlan"]
+
+
+@dataclass
+class BlockCache:
+    """What is learnt of block instructions, by identity: valid while the caller keeps the
+    instructions alive (one `execute` call). A block shared by many qubits or repeated along a
+    sequence (an RB Clifford) is walked once, and its channel computed once per qubit."""
+
+    plans: dict[int, ChannelPlan] = field(default_factory=dict)
+    exact: dict[int, bool] = field(default_factory=dict)
+    channels: dict[tuple[int, int], Matrix] = field(default_factory=dict)
 
 
 def channel_plan(
-    operations: Sequence[Instruction], blocks: dict[int, ChannelPlan] | None = None
-) -> ChannelPlan:
-    """The plan of `operations` (in `EXACT_OPS`, or blocks whose definitions are).
-
-    - `blocks` caches the plans of block instructions by identity for as long as the caller
-      keeps the instructions: a block shared by many qubits is walked once.
-    """
+    instructions: Sequence[CircuitInstruction], blocks: BlockCache | None = None
+) -> ChannelPlan | None:
+    """The plan of `instructions`, or None when one is neither in `EXACT_OPS` nor a block of
+    them."""
+    blocks = BlockCache() if blocks is None else blocks
     slot_of: dict[object, int] = {}
     keys: list[object] = []
-    pieces: list[NDArray[np.intp]] = []
-    run: list[int] = []
-    for op in operations:
-        name = op.name
-        if name not in EXACT_OPS:
-            pieces.append(np.asarray(run, dtype=np.intp))
-            run = []
-            inner = _block_plan(op, blocks)
-            mapping = np.asarray([_slot(slot_of, keys, key) for key in inner.keys], dtype=np.intp)
-            pieces.append(mapping[inner.slots] if inner.slots.size else inner.slots)
-            continue
+    inner: dict[object, ChannelPlan] = {}
+    slots: list[int] = []
+    for item in instructions:
+        name = item.name
         key: object = name
         if name == "rz":
-            key = float(op.params[0])
+            key = float(item.params[0])
         elif name == "delay":
-            key = (name, delay_seconds(op))
-        run.append(_slot(slot_of, keys, key))
-    pieces.append(np.asarray(run, dtype=np.intp))
-    return ChannelPlan(tuple(keys), np.concatenate(pieces))
+            key = (name, delay_seconds(item.operation))
+        elif name not in EXACT_OPS:
+            op = item.operation
+            key = ("block", id(op))
+            if key not in inner:
+                if not is_exact_block(op, blocks):
+                    return None
+                inner[key] = _block_plan(op, blocks)
+        slot = slot_of.get(key)
+        if slot is None:
+            slot = slot_of[key] = len(keys)
+            keys.append(key)
+        slots.append(slot)
+    return ChannelPlan(tuple(keys), np.asarray(slots, dtype=np.intp), inner)
 
 
-def is_exact_block(op: Instruction) -> bool:
-    """A one-qubit instruction defined by `EXACT_OPS` alone, without measurements."""
-    definition = op.definition
-    if definition is None or op.num_qubits != 1 or op.num_clbits:
-        return False
-    return all(
-        item.operation.name in EXACT_OPS - {"measure"} or is_exact_block(item.operation)
-        for item in definition.data
-    )
-
-
-def _block_plan(op: Instruction, blocks: dict[int, ChannelPlan] | None) -> ChannelPlan:
-    found = None if blocks is None else blocks.get(id(op))
+def is_exact_block(op: Instruction, blocks: BlockCache | None = None) -> bool:
+    """A one-qubit instruction defined by `EXACT_OPS` alone (or blocks of them), without
+    measurements."""
+    found = None if blocks is None else blocks.exact.get(id(op))
     if found is None:
-        found = channel_plan([item.operation for item in op.definition.data], blocks)
+        definition = op.definition
+        found = (
+            definition is not None
+            and op.num_qubits == 1
+            and not op.num_clbits
+            and all(
+                item.name in EXACT_OPS - {"measure"} or is_exact_block(item.operation, blocks)
+                for item in definition.data
+            )
+        )
         if blocks is not None:
-            blocks[id(op)] = found
+            blocks.exact[id(op)] = found
     return found
 
 
-def _slot(slot_of: dict[object, int], keys: list[object], key: object) -> int:
-    slot = slot_of.get(key)
-    if slot is None:
-        slot = slot_of[key] = len(keys)
-        keys.append(key)
-    return slot
+def _block_plan(op: Instruction, blocks: BlockCache) -> ChannelPlan:
+    """The plan of a block `is_exact_block` accepted."""
+    found = blocks.plans.get(id(op))
+    if found is None:
+        plan = channel_plan(op.definition.data, blocks)
+        if plan is None:
+            raise ValueError(f"block {op.name} is not in the exact set")
+        found = blocks.plans[id(op)] = plan
+    return found
+
+
+def rz_superop(angle: float) -> Matrix:
+    """RZ(θ) on the column-stacked density matrix: ρ₁₀ gains e^{iθ}, ρ₀₁ e^{−iθ}."""
+    phase = np.exp(1j * angle)
+    return np.diag([1.0, phase, np.conj(phase), 1.0]).astype(np.complex128)
+
+
+def relaxation_superop(t1_s: float, t2_s: float, duration_s: float) -> Matrix:
+    """Thermal relaxation toward |0⟩ over `duration_s` (Aer's `thermal_relaxation_error` with
+    no excited-state population, T2 ≤ 2·T1): ρ₁₁ decays by e^{−t/T1} into ρ₀₀, coherences
+    by e^{−t/T2}."""
+    damped = 1.0 - np.exp(-duration_s / t1_s)
+    coherence = np.exp(-duration_s / t2_s)
+    channel = np.diag([1.0, coherence, coherence, 1.0 - damped]).astype(np.complex128)
+    channel[0, 3] = damped
+    return channel
 
 
 class QubitChannels:
@@ -142,26 +175,39 @@ class QubitChannels:
         # probabilities[prepared, read]
         self.readout = np.asarray(noise.readout.probabilities, dtype=np.float64)
 
-    def probability_of_one(self, circuit: QuantumCircuit) -> float:
-        """P(the measurement reads 1) for a circuit accepted by `runs_exactly`."""
-        excited = self.excited(channel_plan([item.operation for item in circuit.data]))
+    def probability_of_one(self, plan: ChannelPlan, blocks: BlockCache | None = None) -> float:
+        """P(the measurement reads 1) of a circuit's `exact_plan`."""
+        excited = self.excited(plan, BlockCache() if blocks is None else blocks)
         return float((1 - excited) * self.readout[0, 1] + excited * self.readout[1, 1])
 
-    def excited(self, plan: ChannelPlan) -> float:
+    def excited(self, plan: ChannelPlan, blocks: BlockCache) -> float:
         """The population of |1⟩ after the planned instructions, from the initial state."""
-        if not plan.slots.size:
-            return min(max(float(self.initial_state[3].real), 0.0), 1.0)
-        table = np.stack([self._matrix(key) for key in plan.keys])
-        rho = _product(table[plan.slots]) @ self.initial_state
+        rho = self._channel(plan, blocks) @ self.initial_state
         return min(max(float(rho[3].real), 0.0), 1.0)
 
-    def _matrix(self, key: object) -> Matrix:
+    def _channel(self, plan: ChannelPlan, blocks: BlockCache) -> Matrix:
+        """The planned instructions' channel: the product of their superoperators."""
+        if not plan.slots.size:
+            return _IDENTITY
+        table = np.stack([self._matrix(key, plan, blocks) for key in plan.keys])
+        return _product(table[plan.slots])
+
+    def _matrix(self, key: object, plan: ChannelPlan, blocks: BlockCache) -> Matrix:
         if isinstance(key, float):
             angle = key
-            return _cached(self._rz, angle, lambda: _superop(RZGate(angle)))
+            return _cached(self._rz, angle, lambda: rz_superop(angle))
+        if isinstance(key, tuple) and key[0] == "block":
+            memo = (id(self), int(key[1]))
+            found = blocks.channels.get(memo)
+            if found is None:
+                found = blocks.channels[memo] = self._channel(plan.blocks[key], blocks)
+            return found
         if isinstance(key, tuple):
             seconds = float(key[1])
-            return _cached(self._delay, seconds, lambda: _superop(self._noise.delay(seconds)))
+            qubit = self._noise.parameters
+            return _cached(
+                self._delay, seconds, lambda: relaxation_superop(qubit.t1_s, qubit.t2_s, seconds)
+            )
         return self._fixed[str(key)]
 
 

@@ -31,9 +31,10 @@ from synqc_backend.models import TargetKind, TargetStatus
 from synqc_backend.targets.base import Readiness, TargetDescriptor
 from synqc_backend.targets.channel_executor import (
     EXACT_BACKEND,
+    BlockCache,
     ChannelPlan,
+    exact_plan,
     qubit_channels,
-    runs_exactly,
     sample_counts,
 )
 from synqc_backend.targets.device_profile import DeviceProfile
@@ -101,24 +102,33 @@ class LocalSimulator:
         self, circuits: Sequence[QuantumCircuit], options: ExecutionOptions
     ) -> ExecutionResult:
         started = time.monotonic()
+        blocks = BlockCache()
         factored = {
             index: parts
             for index, circuit in enumerate(circuits)
             if self._exact_channels
             and circuit.num_qubits > 1
-            and (parts := factored_parts(circuit)) is not None
+            and (parts := factored_parts(circuit, blocks)) is not None
         }
         rest = [index for index in range(len(circuits)) if index not in factored]
-        compiled = dict(zip(rest, compile_circuits([circuits[i] for i in rest]), strict=True))
+        # One-qubit circuits in the exact set (RB sequences of Clifford blocks) need no
+        # translation; the others are translated first and may turn out exact then.
+        plans = {i: self._exact_plan(circuits[i], blocks) for i in rest}
+        foreign = [i for i in rest if plans[i] is None]
+        compiled = {i: circuits[i] for i in rest}
+        translated = compile_circuits([circuits[i] for i in foreign])
+        for index, circuit in zip(foreign, translated, strict=True):
+            compiled[index], plans[index] = circuit, self._exact_plan(circuit, blocks)
+        exact = {i: plan for i, plan in plans.items() if plan is not None}
         width = max((circuit.num_qubits for circuit in circuits), default=0)
         physical = physical_qubits(self._profile, options.layout, width)
         executed = time.monotonic()
-        exact = [i for i in rest if self._exact_channels and runs_exactly(compiled[i])]
         counts: list[Counts] = [{} for _ in circuits]
         rng = np.random.default_rng(options.seed)
-        for index in exact:
-            counts[index] = self._run_exact(compiled[index], physical[0], options, rng)
-        blocks: dict[int, ChannelPlan] = {}
+        for index, plan in sorted(exact.items()):
+            qubit = qubit_channels(self._profile.qubit(physical[0]), options.device)
+            probability = qubit.probability_of_one(plan, blocks)
+            counts[index] = sample_counts(compiled[index], probability, options.shots, rng)
         for index, parts in factored.items():
             channels = [
                 qubit_channels(self._profile.qubit(physical[part.qubit]), options.device)
@@ -127,7 +137,7 @@ class LocalSimulator:
             counts[index] = sample_factored(
                 circuits[index], parts, channels, options.shots, rng, blocks
             )
-        on_aer = [i for i in rest if i not in set(exact)]
+        on_aer = [i for i in rest if i not in exact]
         if on_aer:
             aer_counts = self._run_aer([compiled[i] for i in on_aer], physical, options)
             for index, found in zip(on_aer, aer_counts, strict=True):
@@ -144,15 +154,8 @@ class LocalSimulator:
             device_controls_applied=True,
         )
 
-    def _run_exact(
-        self,
-        circuit: QuantumCircuit,
-        physical: int,
-        options: ExecutionOptions,
-        rng: np.random.Generator,
-    ) -> Counts:
-        channels = qubit_channels(self._profile.qubit(physical), options.device)
-        return sample_counts(circuit, channels.probability_of_one(circuit), options.shots, rng)
+    def _exact_plan(self, circuit: QuantumCircuit, blocks: BlockCache) -> ChannelPlan | None:
+        return exact_plan(circuit, blocks) if self._exact_channels else None
 
     def _run_aer(
         self, circuits: list[QuantumCircuit], physical: tuple[int, ...], options: ExecutionOptions

@@ -17,11 +17,11 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 from qiskit import QuantumCircuit
-from qiskit.circuit import Instruction
+from qiskit.circuit import CircuitInstruction
 
 from synqc_backend.targets.channel_executor import (
     EXACT_OPS,
-    ChannelPlan,
+    BlockCache,
     QubitChannels,
     channel_plan,
     is_exact_block,
@@ -32,14 +32,16 @@ _ONE_QUBIT_OPS = EXACT_OPS - {"measure", "barrier"}
 
 @dataclass(frozen=True)
 class QubitPart:
-    """What circuit qubit `qubit` undergoes: `operations`, then measurements into `clbits`."""
+    """What circuit qubit `qubit` undergoes: `instructions`, then measurements into `clbits`."""
 
     qubit: int
-    operations: tuple[Instruction, ...]
+    instructions: tuple[CircuitInstruction, ...]
     clbits: tuple[int, ...]
 
 
-def factored_parts(circuit: QuantumCircuit) -> tuple[QubitPart, ...] | None:
+def factored_parts(
+    circuit: QuantumCircuit, blocks: BlockCache | None = None
+) -> tuple[QubitPart, ...] | None:
     """Each measured qubit's part when the circuit factors into independent qubits, else None.
 
     It factors when every instruction but barriers acts on one qubit and is in sim_local's
@@ -48,17 +50,17 @@ def factored_parts(circuit: QuantumCircuit) -> tuple[QubitPart, ...] | None:
     """
     if circuit.num_parameters:
         return None
-    operations: dict[int, list[Instruction]] = {}
+    instructions: dict[int, list[CircuitInstruction]] = {}
     clbits: dict[int, list[int]] = {}
     written: set[int] = set()
     for item in circuit.data:
-        op = item.operation
-        if op.name == "barrier":
+        name = item.name
+        if name == "barrier":
             continue
         if len(item.qubits) != 1:
             return None
         qubit = circuit.find_bit(item.qubits[0]).index
-        if op.name == "measure":
+        if name == "measure":
             bit = circuit.find_bit(item.clbits[0]).index
             if bit in written:
                 return None
@@ -67,11 +69,11 @@ def factored_parts(circuit: QuantumCircuit) -> tuple[QubitPart, ...] | None:
             continue
         if qubit in clbits or item.clbits:
             return None  # an instruction after the qubit's measurement, or a classical one
-        if op.name not in _ONE_QUBIT_OPS and not is_exact_block(op):
+        if name not in _ONE_QUBIT_OPS and not is_exact_block(item.operation, blocks):
             return None
-        operations.setdefault(qubit, []).append(op)
+        instructions.setdefault(qubit, []).append(item)
     return tuple(
-        QubitPart(qubit, tuple(operations.get(qubit, ())), tuple(bits))
+        QubitPart(qubit, tuple(instructions.get(qubit, ())), tuple(bits))
         for qubit, bits in sorted(clbits.items())
     )
 
@@ -82,7 +84,7 @@ def sample_factored(
     channels: Sequence[QubitChannels],
     shots: int,
     rng: np.random.Generator,
-    blocks: dict[int, ChannelPlan],
+    blocks: BlockCache,
 ) -> dict[str, int]:
     """Counts of `circuit` from its parts, `channels[i]` being part i's qubit's channels.
 
@@ -90,7 +92,10 @@ def sample_factored(
     """
     bits = np.zeros((shots, circuit.num_clbits), dtype=np.uint8)
     for part, qubit in zip(parts, channels, strict=True):
-        excited = qubit.excited(channel_plan(part.operations, blocks))
+        plan = channel_plan(part.instructions, blocks)
+        if plan is None:
+            raise ValueError("a factored part holds an instruction outside the exact set")
+        excited = qubit.excited(plan, blocks)
         state = rng.random(shots) < excited
         for bit in part.clbits:
             # Each read of the collapsed state goes through the readout error on its own.

@@ -82,7 +82,7 @@ def test_api_processes_on_one_postgresql_share_the_cap(tmp_path: Path) -> None:
     ("body", "field"),
     [
         pytest.param({"compare_targets": ["sim_local"] * 9}, "compare_targets", id="compare-9"),
-        pytest.param({"qubits": list(range(9))}, "qubits", id="qubits-9"),
+        pytest.param({"qubits": list(range(1_025))}, "qubits", id="qubits-1025"),
         pytest.param({"notes": "n" * 2_001}, "notes", id="notes-2001"),
         pytest.param({"hardware_target": "t" * 65}, "hardware_target", id="target-id-65"),
     ],

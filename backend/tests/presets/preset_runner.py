@@ -38,6 +38,7 @@ def run_stages(
     capabilities: Capabilities | None = None,
     adaptive: bool = True,
     target_relative_stderr: float | None = None,
+    parallel: bool = True,
 ) -> StagedRun:
     """Plan, execute and re-plan until the preset is done, then analyse.
 
@@ -54,6 +55,7 @@ def run_stages(
         target_id=target.descriptor.id,
         adaptive=adaptive,
         target_relative_stderr=target_relative_stderr,
+        parallel=parallel,
     )
     device = DeviceControls(controls.drive_bias, controls.thermal_guard_enabled)
     circuit_shots = preset.circuit_shots(context)

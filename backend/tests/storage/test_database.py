@@ -22,7 +22,14 @@ from synqc_backend.storage.database import (
 from synqc_backend.storage.tables import Base
 from tests.live_server import free_port
 
-TABLES = {"runs", "circuit_counts", "control_profiles", "run_figures", "provider_jobs"}
+TABLES = {
+    "runs",
+    "circuit_counts",
+    "control_profiles",
+    "run_figures",
+    "provider_jobs",
+    "qubit_measurements",
+}
 
 
 @pytest.fixture

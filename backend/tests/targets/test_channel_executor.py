@@ -10,7 +10,13 @@ from qiskit.circuit.library import RZGate, SXGate, XGate
 from qiskit.quantum_info import DensityMatrix, Operator
 
 from synqc_backend.execution import DeviceControls
-from synqc_backend.targets.channel_executor import qubit_channels, runs_exactly, sample_counts
+from synqc_backend.measurements.rb import rb_circuit
+from synqc_backend.targets.channel_executor import (
+    ChannelPlan,
+    exact_plan,
+    qubit_channels,
+    sample_counts,
+)
 from synqc_backend.targets.device_profile import TRANSMON_QUBIT
 from synqc_backend.targets.noise_model import QubitNoise, qubit_noise
 
@@ -76,7 +82,7 @@ def test_probability_matches_step_by_step_evolution(length: int, controls: Devic
     circuit = random_sequence(length, seed=length)
     noise = qubit_noise(TRANSMON_QUBIT, controls)
 
-    found = qubit_channels(TRANSMON_QUBIT, controls).probability_of_one(circuit)
+    found = qubit_channels(TRANSMON_QUBIT, controls).probability_of_one(planned(circuit))
 
     assert found == pytest.approx(reference_probability(circuit, noise), abs=1e-12)
 
@@ -85,7 +91,32 @@ def test_reset_returns_the_qubit_to_its_start() -> None:
     channels = qubit_channels(TRANSMON_QUBIT, DeviceControls())
     reset = one_qubit(lambda c: c.x(0), lambda c: c.reset(0), lambda c: c.measure(0, 0))
 
-    assert channels.probability_of_one(reset) == pytest.approx(TRANSMON_QUBIT.readout_p1_given_0)
+    assert channels.probability_of_one(planned(reset)) == pytest.approx(
+        TRANSMON_QUBIT.readout_p1_given_0
+    )
+
+
+def test_a_sequence_of_clifford_blocks_is_the_sequence_of_their_gates() -> None:
+    elements = np.random.default_rng(5).integers(0, 24, size=200)
+    blocks, gates = rb_circuit(elements), rb_circuit(elements).decompose()
+    channels = qubit_channels(TRANSMON_QUBIT, DeviceControls(drive_bias=1.05))
+
+    assert set(gates.count_ops()) <= {"rz", "sx", "x", "measure"}
+    assert channels.probability_of_one(planned(blocks)) == pytest.approx(
+        channels.probability_of_one(planned(gates)), abs=1e-12
+    )
+
+
+def planned(circuit: QuantumCircuit) -> ChannelPlan:
+    plan = exact_plan(circuit)
+    assert plan is not None
+    return plan
+
+
+def h_block() -> QuantumCircuit:
+    inner = QuantumCircuit(1)
+    inner.h(0)
+    return one_qubit(lambda c: c.append(inner.to_instruction(), [0]), lambda c: c.measure(0, 0))
 
 
 def two_registers() -> QuantumCircuit:
@@ -116,6 +147,8 @@ def if_else() -> QuantumCircuit:
             one_qubit(lambda c: c.measure(0, 0), lambda c: c.x(0)), False, id="mid-circuit"
         ),
         pytest.param(one_qubit(lambda c: c.h(0), lambda c: c.measure(0, 0)), False, id="h"),
+        pytest.param(rb_circuit([3, 17, 5]), True, id="clifford-blocks"),
+        pytest.param(h_block(), False, id="block-of-h"),
         pytest.param(
             one_qubit(lambda c: c.rz(Parameter("t"), 0), lambda c: c.measure(0, 0)),
             False,
@@ -127,7 +160,7 @@ def if_else() -> QuantumCircuit:
     ],
 )
 def test_which_circuits_run_exactly(circuit: QuantumCircuit, exact: bool) -> None:
-    assert runs_exactly(circuit) is exact
+    assert (exact_plan(circuit) is not None) is exact
 
 
 @pytest.mark.parametrize(

@@ -73,3 +73,33 @@ def test_a_bell_run_goes_through_the_runtime_and_stores_its_job(ibm_client: Test
 def _require[T](value: T | None) -> T:
     assert value is not None
     return value
+
+
+@pytest.mark.slow
+def test_health_on_five_qubits_sends_one_sampler_job_per_batch(ibm_client: TestClient) -> None:
+    run_id = ibm_client.post(
+        "/runs",
+        json={
+            "preset": "health",
+            "hardware_target": "ibm_quantum",
+            "qubits": [0, 1, 2, 3, 4],
+            "shot_budget": 2_048,
+            "adaptive": False,
+            "seed": 3,
+        },
+    ).json()["id"]
+
+    run = wait_finished(ibm_client, run_id, 600)
+
+    assert run["status"] == "succeeded", run
+    assert {m["qubit"] for m in run["result"]["measurements"]} == {0, 1, 2, 3, 4}
+    with services_of(ibm_client).database.unit_of_work() as session:
+        repository = RunRepository(session)
+        batches = _require(repository.get(run_id)).batches
+        jobs = [repository.provider_job(run_id, int(b["index"])) for b in batches]
+    # One stage of six parts (T1, Ramsey, echo, RB, readout, repeatability): six batches, each
+    # one Sampler job measuring all five qubits.
+    assert len(batches) == 6
+    assert all(b["layout"] == [0, 1, 2, 3, 4] for b in batches)
+    assert len({_require(job).job_id for job in jobs}) == 6
+    assert [b["provider_job_id"] for b in batches] == [_require(j).job_id for j in jobs]

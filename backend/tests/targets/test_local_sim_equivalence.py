@@ -14,7 +14,7 @@ from qiskit.quantum_info import Clifford
 from scipy.stats import chi2
 
 from synqc_backend.execution import DeviceControls, ExecutionOptions, ExecutionResult
-from synqc_backend.targets.channel_executor import EXACT_BACKEND, qubit_channels
+from synqc_backend.targets.channel_executor import EXACT_BACKEND, exact_plan, qubit_channels
 from synqc_backend.targets.device_profile import DEFAULT_TRANSMON, TRANSMON_QUBIT
 from synqc_backend.targets.local_sim import AER_BACKEND, LocalSimulator, compile_circuits
 
@@ -97,7 +97,9 @@ class Runs:
         self.aer = LocalSimulator(DEFAULT_TRANSMON, exact_channels=False).execute(CIRCUITS, options)
         channels = qubit_channels(DEFAULT_TRANSMON.qubit(LAYOUT[0]), controls)
         compiled = compile_circuits(CIRCUITS)
-        self.probabilities = [channels.probability_of_one(c) for c in compiled]
+        plans = [exact_plan(c) for c in compiled]
+        self.probabilities = [channels.probability_of_one(p) for p in plans if p is not None]
+        assert len(self.probabilities) == len(compiled)
 
 
 @pytest.fixture(scope="module", params=CONTROLS)

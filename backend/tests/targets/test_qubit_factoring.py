@@ -47,7 +47,7 @@ CIRCUITS = {
     "echo": broadcast(one_qubit(coherence.echo_batch([60e-6], 1, 0).circuits), 3),
     "readout": broadcast(readout.readout_batch(1, 0).circuits[1], 3),
     "repeatability": broadcast(readout.repeatability_batch(1, 0).circuits[0], 3),
-    "rb-block": broadcast(rb.rb_circuit(np.random.default_rng(3).integers(0, 24, 400)), 3),
+    "rb-block": rb.rb_batch([400], 1, 1, 3, (0, 1, 2)).circuits[0],
     "mixed": mixed_circuit(),
 }
 
@@ -57,7 +57,7 @@ def test_one_qubit_instructions_measured_at_the_end_factor() -> None:
 
     assert parts is not None
     assert [(p.qubit, p.clbits) for p in parts] == [(0, (2,)), (1, (0,)), (2, (1,))]
-    assert [len(p.operations) for p in parts] == [1, 3, 1]
+    assert [len(p.instructions) for p in parts] == [1, 3, 1]
     repeated = factored_parts(CIRCUITS["repeatability"])
     assert repeated is not None
     assert [p.clbits for p in repeated] == [(0, 1), (2, 3), (4, 5)]

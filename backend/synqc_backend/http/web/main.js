@@ -1,7 +1,9 @@
 // The console's entry point: loads the server's facts, routes between views by the URL hash
-// (`#/`, `#/runs/<id>`, `#/history?preset=…`, `#/targets`) and keeps the service strip fresh.
+// (`#/`, `#/runs/<id>`, `#/history?preset=…`, `#/targets`, `#/targets/<id>`: a target's qubits)
+// and keeps the service strip fresh.
 
 import { ApiClient, apiBase } from "./api_client.js";
+import { showDevice } from "./device_view.js";
 import { el, replace } from "./dom.js";
 import { showHistory } from "./history_view.js";
 import { renderKpiTiles } from "./kpi_tiles.js";
@@ -99,6 +101,10 @@ function route() {
   } else if (path === "/targets") {
     showView("targets");
     showTargets(document.getElementById("view-targets"), server.targets);
+  } else if (path.startsWith("/targets/")) {
+    showView("targets");
+    const targetId = decodeURIComponent(path.slice("/targets/".length));
+    viewHandle = showDevice(client, targetId, document.getElementById("view-targets"));
   } else showView("run");
   if (routedOnce) {
     document.getElementById("main").focus({ preventScroll: true });

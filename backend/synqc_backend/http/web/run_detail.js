@@ -1,5 +1,6 @@
-// One run in full: KPIs with definitions, fit figures, measurements, comparison or trade-off
-// tables, workflow trace, physics contract, errors with their hint, and the raw JSON.
+// One run in full: KPIs with definitions, fit figures, measurements (per qubit for a run over
+// several qubits, each qubit's fits shown on demand), comparison or trade-off tables, workflow
+// trace, physics contract, errors with their hint, and the raw JSON.
 
 import { el, replace, scroller, table } from "./dom.js";
 import { count, DASH, duration, quantity, shortId, sig, when } from "./format.js";
@@ -13,7 +14,14 @@ const FIGURE_TITLES = {
   rb: "Randomized benchmarking: survival vs. sequence length",
   rb_compare: "Randomized benchmarking per target",
   dpd_tradeoff: "Trade-off: information gained vs. backaction",
+  device_coherence: "T1, T2* and T2 echo per qubit",
+  device_errors: "Error per Clifford and readout error per qubit",
 };
+const PER_QUBIT = /_q(\d+)$/;
+const QUBIT_COLUMNS = [
+  ["t1_s", "T1"], ["t2_star_s", "T2*"], ["t2_echo_s", "T2 echo"], ["epc", "EPC"],
+  ["readout_assignment_fidelity", "Readout fidelity"],
+];
 
 /** Render run `runId` into `container`; returns a handle whose `stop()` ends any live watch. */
 export function showRunDetail(client, runId, container, definitions) {
@@ -46,10 +54,11 @@ function detail(client, run, definitions) {
     errorSection(run),
     result?.warnings?.length ? section("Warnings", el("ul", {}, result.warnings.map((w) => el("li", { text: w })))) : null,
     section("Key figures", el("div", { class: "detail-tiles" }, tilesOf(result, definitions, run.status))),
-    result?.figures?.length ? section("Fit figures", figures(client, result.figures)) : null,
+    result?.figures?.length ? section("Fit figures", figures(client, result.figures.filter((p) => !PER_QUBIT.test(figureName(p))))) : null,
+    result?.qubits_used?.length > 1 && result.measurements?.length ? section("Qubits", qubitTable(client, result)) : null,
     result?.comparison ? section("Targets side by side", comparison(result.comparison)) : null,
     result?.tradeoff ? section("Probe-strength sweep", tradeoff(result.tradeoff)) : null,
-    result?.measurements?.length ? section("Measurements", measurements(result.measurements)) : null,
+    result?.measurements?.length ? section("Measurements", measurements(result.measurements, result.qubits_used.length > 1)) : null,
     result?.kpi_details?.length ? section("KPIs and their definitions", kpiTable(result.kpi_details, definitions)) : null,
     result?.workflow_trace?.length ? section("Workflow trace", trace(result.workflow_trace)) : null,
     result?.physics_contract ? section("Physics contract", contract(result.physics_contract)) : null,
@@ -98,10 +107,16 @@ function errorSection(run) {
       ? el("pre", { class: "error-detail", text: JSON.stringify(run.error_detail, null, 2) }) : null);
 }
 
+function figureName(path) {
+  return path.split("/").pop().replace(/\.svg$/, "");
+}
+
 function figures(client, paths) {
   return el("div", { class: "figure-grid" }, paths.map((path) => {
-    const name = path.split("/").pop().replace(/\.svg$/, "");
-    const title = FIGURE_TITLES[name] ?? name;
+    const name = figureName(path);
+    const qubit = name.match(PER_QUBIT);
+    const base = name.replace(PER_QUBIT, "");
+    const title = `${FIGURE_TITLES[base] ?? base}${qubit ? `, qubit ${qubit[1]}` : ""}`;
     const image = el("img", { alt: title, width: "640", height: "400", "data-figure": name });
     const caption = el("figcaption", { text: title });
     client.figureUrl(path).then(
@@ -139,9 +154,37 @@ function tradeoff(points) {
     { class: "tradeoff-table" }));
 }
 
-function measurements(items) {
+/** One row per qubit with its fitted values; each qubit's fit figures load when opened. */
+function qubitTable(client, result) {
+  const byQubit = new Map(result.qubits_used.map((q) => [q, {}]));
+  for (const m of result.measurements) if (byQubit.has(m.qubit)) byQubit.get(m.qubit)[m.name] = m;
+  const paths = result.figures ?? [];
+  return scroller("Qubits table", table(null, ["Qubit", ...QUBIT_COLUMNS.map(([, title]) => title), "Fits"],
+    [...byQubit].map(([qubit, values]) => [
+      String(qubit),
+      ...QUBIT_COLUMNS.map(([name]) => {
+        const m = values[name];
+        if (!m) return DASH;
+        const text = quantity(m.value, m.stderr, m.unit);
+        return m.quality === "good" ? text : el("span", { class: "bad-fit", title: m.quality_reason ?? "bad fit", text: `${text} (bad fit)` });
+      }),
+      qubitFits(client, qubit, paths.filter((p) => figureName(p).endsWith(`_q${qubit}`))),
+    ]), { class: "qubit-table" }));
+}
+
+function qubitFits(client, qubit, paths) {
+  if (!paths.length) return DASH;
+  const holder = el("div");
+  const details = el("details", { class: "qubit-fits" }, el("summary", { text: `Fits of qubit ${qubit}` }), holder);
+  details.addEventListener("toggle", () => {
+    if (details.open && !holder.childElementCount) holder.append(figures(client, paths));
+  });
+  return details;
+}
+
+function measurements(items, severalQubits) {
   return scroller("Measurements table", table(null, ["Quantity", "Value ± stderr", "Fit quality"],
-    items.map((m) => [m.name, quantity(m.value, m.stderr, m.unit),
+    items.map((m) => [severalQubits ? `${m.name} (qubit ${m.qubit})` : m.name, quantity(m.value, m.stderr, m.unit),
       m.quality_reason ? `${m.quality}: ${m.quality_reason}` : m.quality]),
     { class: "measurements-table" }));
 }
@@ -150,7 +193,8 @@ function kpiTable(details, definitions) {
   return scroller("KPIs and their definitions table", table(null, ["KPI", "Value ± stderr", "95 % CI", "Definition"],
     details.map((d) => {
       const definition = definitions.get(d.definition_id);
-      return [d.name, quantity(d.value, d.stderr, d.units),
+      const over = d.aggregation ? ` (${d.aggregation}; worst: qubit ${d.worst_qubit})` : "";
+      return [d.name, `${quantity(d.value, d.stderr, d.units)}${over}`,
         d.ci95 ? `${sig(d.ci95[0])} to ${sig(d.ci95[1])}` : DASH,
         definition ? `${definition.id}: ${definition.formula}` : d.definition_id];
     }), { class: "kpi-table" }));

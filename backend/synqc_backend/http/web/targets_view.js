@@ -1,4 +1,5 @@
-// Every target with its readiness, what is missing when it is not ready, and its capabilities.
+// Every target with its readiness, what is missing when it is not ready, its capabilities and
+// a link to its qubits (device view).
 
 import { el, replace } from "./dom.js";
 import { count } from "./format.js";
@@ -10,6 +11,7 @@ export function showTargets(container, targets) {
       el("li", { class: "target-card", "data-target": target.id, "data-status": target.status },
         el("h2", {}, target.name, " ", el("span", { class: `badge badge-${target.status}`, text: target.status })),
         el("p", { class: "target-detail", text: target.status_detail }),
+        el("p", {}, el("a", { href: `#/targets/${encodeURIComponent(target.id)}`, class: "device-link", text: `Qubits of ${target.id}` })),
         el("dl", { class: "facts" },
           el("dt", { text: "Id" }), el("dd", {}, el("code", { text: target.id })),
           el("dt", { text: "Kind" }), el("dd", { text: target.kind }),

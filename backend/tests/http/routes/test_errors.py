@@ -142,7 +142,8 @@ def test_an_invalid_body_is_a_422_naming_the_field(
     client: TestClient, body: dict[str, Any], location: list[str]
 ) -> None:
     detail = error_of(client.post("/runs", json=body), 422, "INVALID_REQUEST")
-    assert location in error_locations(detail)
+    # A field that takes one of several forms (qubits: a list or "all") adds the form's name.
+    assert location in [loc[: len(location)] for loc in error_locations(detail)]
 
 
 def test_malformed_json_is_a_422_envelope(client: TestClient) -> None:

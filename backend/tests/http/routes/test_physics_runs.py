@@ -63,3 +63,45 @@ def test_backend_compare_gives_one_row_per_target_and_flags_the_best(tmp_path: P
         values = {target: row[kpi] for target, row in rows.items() if row[kpi] is not None}
         assert comparison["best"][kpi] == pick(values, key=values.__getitem__)
     assert run["result"]["kpis"]["fidelity"] == rows["sim_local"]["fidelity"]
+
+
+@pytest.mark.slow
+def test_health_on_every_qubit_reports_each_and_reanalyses_the_same(client: TestClient) -> None:
+    run_id = client.post(
+        "/runs", json={"preset": "health", "qubits": "all", "shot_budget": 8_192, "seed": 5}
+    ).json()["id"]
+    run = wait_finished(client, run_id, 120)
+    assert run["status"] == "succeeded", run
+    result = run["result"]
+    every = list(range(8))  # transmon_default's qubits
+    assert result["qubits_used"] == every
+    assert result["kpis"]["shots_used"] <= 8_192
+    t1 = [m for m in result["measurements"] if m["name"] == "t1_s"]
+    assert [m["qubit"] for m in t1] == every
+    fidelity = next(d for d in result["kpi_details"] if d["name"] == "fidelity")
+    assert fidelity["aggregation"] == "median over 8 qubits"
+    assert fidelity["worst_qubit"] in every
+    assert any(url.endswith("/device_coherence.svg") for url in result["figures"])
+    assert client.get(f"/runs/{run_id}/figures/t1_q7.svg").status_code == 200
+
+    client.app.state.services.engine.reanalyse(run_id)  # type: ignore[attr-defined]
+    assert client.get(f"/runs/{run_id}").json()["result"]["measurements"] == result["measurements"]
+
+
+def test_qubits_one_after_another_need_a_minimum_budget_each(client: TestClient) -> None:
+    response = client.post(
+        "/runs",
+        json={"preset": "health", "qubits": [0, 1, 2], "parallel": False, "shot_budget": 1_500},
+    )
+
+    assert response.status_code == 422
+    error = response.json()["detail"]
+    assert error["error_code"] == "INVALID_REQUEST"
+    assert "parallel: true" in error["action_hint"]
+    assert error["error_detail"]["qubits"] == 3
+
+
+def test_qubits_must_be_a_list_or_all(client: TestClient) -> None:
+    response = client.post("/runs", json={"preset": "health", "qubits": "some"})
+
+    assert response.status_code == 422

@@ -5,6 +5,7 @@ every request went to the API's origin.
 """
 
 import re
+import time
 from typing import Any
 
 import httpx
@@ -248,3 +249,43 @@ def test_an_api_override_that_is_not_http_is_ignored(
     page.goto(f"{console_server.base_url}/?api=javascript:alert(1)//")
     expect(page.locator("#api-base")).to_have_text(f"{console_server.base_url}/api")
     expect(page.locator("#service-strip")).to_contain_text("Service ok")
+
+
+def test_a_run_over_several_qubits_shows_each_qubit_and_the_device_view(
+    console: Console, console_server: LiveServer
+) -> None:
+    page, _ = console
+    submitted = httpx.post(
+        f"{console_server.base_url}/runs",
+        json={"preset": "health", "qubits": [0, 1, 2, 3], "shot_budget": 8_192, "seed": 9},
+        timeout=10,
+    ).json()
+    run_id = submitted["id"]
+    deadline = time.monotonic() + 90
+    while api_run(console_server, run_id)["status"] != "succeeded":
+        assert time.monotonic() < deadline, "the run did not succeed"
+        time.sleep(0.3)
+    run = api_run(console_server, run_id)
+
+    page.goto(f"{console_server.base_url}/#/runs/{run_id}")
+    # Only the device figures up front; each qubit's fits load when its row is opened.
+    assert wait_figures_drawn(page, 2) == ["device_coherence", "device_errors"]
+    rows = page.locator(".qubit-table tbody tr")
+    expect(rows).to_have_count(4)
+    t1 = next(m for m in run["result"]["measurements"] if m["name"] == "t1_s" and m["qubit"] == 2)
+    expect(rows.nth(2)).to_contain_text(f"{t1['value'] * 1e6:.4g}"[:4])
+    rows.nth(2).locator("summary").click()
+    assert wait_figures_drawn(page, 6)[2:] == ["t1_q2", "ramsey_q2", "echo_q2", "rb_q2"]
+    screenshot(page, "device-run-detail")
+
+    page.goto(f"{console_server.base_url}/#/targets")
+    page.click("a.device-link[href='#/targets/sim_local']")
+    cells = page.locator(".qubit-grid .qubit-cell")
+    expect(cells.first).to_be_visible()
+    shown = {int(text) for text in cells.all_inner_texts()}
+    assert {0, 1, 2, 3} <= shown
+    for cell in cells.all():
+        assert cell.get_attribute("data-status") in {"ok", "warn", "fail"}
+    table_rows = page.locator(".device-view .qubit-table tbody tr")
+    expect(table_rows).to_have_count(len(shown))
+    screenshot(page, "device-view")
