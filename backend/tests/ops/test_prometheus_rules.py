@@ -16,6 +16,9 @@ ALERTS = (
     "BudgetKeyChurnSpike",
     "RunFailureRateHigh",
     "MetricsExporterDown",
+    "QubitDegraded",
+    "QubitDrifting",
+    "MonitorStale",
 )
 
 
