@@ -50,6 +50,15 @@ class Settings(BaseSettings):
     heartbeat_interval_seconds: float = Field(5.0, gt=0)
     stale_run_seconds: float = Field(30.0, gt=0)
     sim_profile: str = "transmon_default"
+    # A drifting simulator for monitoring demos and tests: sim_local's T1 and T2 change by this
+    # fraction of their start values per hour of wall time since `sim_drift_start` (Unix time;
+    # unset: when the process started), e.g. -0.4 = T1 falls 40 % per hour. Its reference
+    # values (what the target reports as its calibration) stay those of the profile.
+    sim_drift_t1_per_hour: float = Field(0.0, ge=-1000, le=1000)
+    sim_drift_t2_per_hour: float = Field(0.0, ge=-1000, le=1000)
+    sim_drift_start: float | None = None
+    # Monitors: how often each process looks for due monitors (one process at a time acts).
+    monitor_tick_seconds: float = Field(1.0, gt=0)
     # Abuse limits: requests per minute per API key and per client address (0 turns it off),
     # runs a session may hold queued or running, and how long a client may take to send a
     # request's headers or body before the server gives up on it.

@@ -213,6 +213,21 @@ QUBIT_SCORE = KpiDefinition(
     units="1",
     kind="score",
 )
+QUBIT_DRIFT = KpiDefinition(
+    id="qubit_drift_v1",
+    name="status",
+    version=1,
+    formula=(
+        "per qubit and quantity (T1, T2 echo, EPC, readout fidelity), each value x +/- s "
+        "against the inverse-variance mean mu +/- s_mu of up to 10 earlier good values (at "
+        "least 3), both scaled by the Birge ratio r = max(1, sqrt(chi2/dof)) of those values: "
+        "z = (x - mu) / sqrt((r s)^2 + (r s_mu)^2). A qubit is degraded when its latest values "
+        "are out of spec by health_status_v1 (a bad fit, EPC > 2e-3, readout < 0.95, T1 or T2 "
+        "over 30 % below the target's reported value), drifting when any latest |z| > 4, else ok"
+    ),
+    units="ok|drifting|degraded",
+    kind="status",
+)
 
 DEFINITIONS: dict[str, KpiDefinition] = {
     definition.id: definition
@@ -234,5 +249,6 @@ DEFINITIONS: dict[str, KpiDefinition] = {
         CRB_STDERR,
         QUBIT_AGGREGATE,
         QUBIT_SCORE,
+        QUBIT_DRIFT,
     )
 }

@@ -7,6 +7,13 @@ Series (API_CONTRACT.md "Prometheus series"); every one also carries the `proces
   (worker threads per worker process, as in /health), `synqc_budget_session_keys{backend}`,
   and `synqc_queue_backend_info{backend}` (always 1; `dramatiq-redis` in production, so alert
   rules about Redis can leave out the embedded default, which never has Redis).
+- Read at scrape time from the run store, so equal in every process: per qubit a run has
+  measured (labels `target`, `qubit`; at most `MAX_QUBIT_SERIES` qubits per target, so the
+  cardinality is bounded by the devices measured, not by runs): `synqc_qubit_t1_seconds`,
+  `synqc_qubit_t2_seconds` (T2 echo), `synqc_qubit_epc`, `synqc_qubit_readout_fidelity` (the
+  latest good values) and `synqc_qubit_status` (qubit_drift_v1: 0 ok, 1 drifting, 2 degraded);
+  per monitor (label `monitor`): `synqc_monitor_last_success_timestamp_seconds` (once it has
+  succeeded) and `synqc_monitor_interval_seconds` (active monitors only).
 - Read at scrape time from this process's budget tracker: `synqc_redis_connected{backend}`
   (this process's view of Redis) and `synqc_budget_session_key_churn_total{backend}` (sessions
   opened by this process). All three budget series come from `budget.budget_snapshot`, the
@@ -63,12 +70,27 @@ from prometheus_client.registry import Collector
 from synqc_backend.config import Settings
 from synqc_backend.limits.budgets import BudgetSnapshot, BudgetTracker, budget_snapshot
 from synqc_backend.models import Preset, RunState
+from synqc_backend.runs.monitors import monitor_view
+from synqc_backend.runs.qubit_states import QUANTITIES, qubit_states
 from synqc_backend.storage.database import Database
 from synqc_backend.storage.repository import QueueCounts, RunRepository
 
 log = logging.getLogger(__name__)
 
 PROCESS_LABEL = "process"
+# Qubits per target the qubit gauges show (the first by index): bounds their cardinality.
+MAX_QUBIT_SERIES = 1024
+QUBIT_STATUS_VALUES = {"ok": 0, "drifting": 1, "degraded": 2}
+# QubitState field: (series name after `synqc_qubit_`, help).
+QUBIT_GAUGES = {
+    "t1_s": ("t1_seconds", "The qubit's latest good T1 (s)."),
+    "t2_echo_s": ("t2_seconds", "The qubit's latest good Hahn-echo T2 (s)."),
+    "epc": ("epc", "The qubit's latest good error per Clifford."),
+    "readout_assignment_fidelity": (
+        "readout_fidelity",
+        "The qubit's latest good readout assignment fidelity.",
+    ),
+}
 OTHER = "other"
 # Ports tried from `metrics_port` on, so several processes of one host each get their own.
 PORT_SPAN = 32
@@ -178,6 +200,67 @@ class SharedStateCollector:
     def collect(self) -> Iterator[Metric]:
         yield from self._budget()
         yield from self._queue()
+        yield from self._qubits()
+        yield from self._monitors()
+
+    def _qubits(self) -> Iterator[Metric]:
+        try:
+            with self._sources.database.unit_of_work() as session:
+                repository = RunRepository(session)
+                states = {
+                    target: qubit_states(
+                        repository.latest_qubit_measurements(target, QUANTITIES), None
+                    )[:MAX_QUBIT_SERIES]
+                    for target in repository.measured_targets()
+                }
+        except Exception:
+            log.warning("metrics: qubit states unavailable", exc_info=True)
+            return
+        labels = ["target", "qubit"]
+        families = {
+            name: GaugeMetricFamily(f"synqc_qubit_{metric}", help_text, labels=labels)
+            for name, (metric, help_text) in QUBIT_GAUGES.items()
+        }
+        status = GaugeMetricFamily(
+            "synqc_qubit_status",
+            "qubit_drift_v1 status of the qubit: 0 ok, 1 drifting, 2 degraded.",
+            labels=labels,
+        )
+        for target, qubits in states.items():
+            for state in qubits:
+                key = [target, str(state.qubit)]
+                status.add_metric(key, float(QUBIT_STATUS_VALUES[state.status]))
+                for name, family in families.items():
+                    value = getattr(state, name)
+                    if value is not None and value.value is not None and value.quality == "good":
+                        family.add_metric(key, float(value.value))
+        yield from families.values()
+        yield status
+
+    def _monitors(self) -> Iterator[Metric]:
+        try:
+            with self._sources.database.unit_of_work() as session:
+                monitors = [monitor_view(row) for row in RunRepository(session).monitors()]
+        except Exception:
+            log.warning("metrics: monitors unavailable", exc_info=True)
+            return
+        success = GaugeMetricFamily(
+            "synqc_monitor_last_success_timestamp_seconds",
+            "Unix time of the monitor's latest succeeded run.",
+            labels=["monitor"],
+        )
+        interval = GaugeMetricFamily(
+            "synqc_monitor_interval_seconds",
+            "The active monitor's period (cron: the gap between its next two ticks).",
+            labels=["monitor"],
+        )
+        for monitor in monitors:
+            if monitor.last_success_at is not None:
+                success.add_metric([monitor.id], monitor.last_success_at)
+            if not monitor.paused:
+                interval.add_metric([monitor.id], monitor.interval_seconds)
+        yield success
+        yield interval
 
     def _budget(self) -> Iterator[Metric]:
         snapshot = self._budget_snapshot()

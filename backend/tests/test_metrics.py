@@ -25,9 +25,10 @@ from synqc_backend.metrics import (
     start_exporter,
 )
 from synqc_backend.models import Preset
+from synqc_backend.runs.qubit_record import record_qubit_measurements
 from synqc_backend.storage.database import Database
 from synqc_backend.storage.repository import QueueCounts, RunRepository
-from synqc_backend.storage.tables import RunRow
+from synqc_backend.storage.tables import MonitorRow, RunRow
 from tests.conftest import make_settings
 
 T0 = 1_717_000_000.0
@@ -386,3 +387,57 @@ def test_nothing_is_registered_globally(database: Database) -> None:
     RunMetrics(TARGETS).run_finished("health", "sim_local", "succeeded", 1.0, 10)
 
     assert not [m for m in REGISTRY.collect() if m.name.startswith("synqc")]
+
+
+def test_qubit_and_monitor_series_come_from_the_run_store(
+    database: Database, start: Callable[..., MetricsExporter]
+) -> None:
+    run = make_run("run-q", "succeeded", NOW - 60)
+    run.finished_at = NOW - 50
+    measured = {"t1_s": 40e-6, "t2_echo_s": 50e-6, "epc": 4e-4, "readout_assignment_fidelity": 0.97}
+    run.result = {
+        "measurements": [
+            {
+                "name": name,
+                "value": v,
+                "stderr": v / 20,
+                "quality": "good",
+                "qubit": 5,
+                "reported": 100e-6 if name == "t1_s" else None,
+            }
+            for name, v in measured.items()
+        ]
+    }
+    with database.unit_of_work() as session:
+        repository = RunRepository(session)
+        repository.add(run)
+        record_qubit_measurements(repository, run)
+        repository.add_monitor(
+            MonitorRow(
+                id="mon-1",
+                session_id="monitor-mon-1",
+                hardware_target="sim_local",
+                request={"preset": "health"},
+                every="PT5M",
+                paused=False,
+                created_at=NOW - 900,
+                updated_at=NOW,
+                next_due_at=NOW + 300,
+                last_success_at=NOW - 50,
+                consecutive_failures=0,
+            )
+        )
+
+    values = scrape(start(database))
+
+    qubit = {"target": "sim_local", "qubit": "5"}
+    assert value(values, "synqc_qubit_t1_seconds", **qubit) == pytest.approx(40e-6)
+    assert value(values, "synqc_qubit_t2_seconds", **qubit) == pytest.approx(50e-6)
+    assert value(values, "synqc_qubit_epc", **qubit) == pytest.approx(4e-4)
+    assert value(values, "synqc_qubit_readout_fidelity", **qubit) == pytest.approx(0.97)
+    # T1 is 60 % below what the target reports: degraded.
+    assert value(values, "synqc_qubit_status", **qubit) == 2
+    assert value(values, "synqc_monitor_last_success_timestamp_seconds", monitor="mon-1") == (
+        NOW - 50
+    )
+    assert value(values, "synqc_monitor_interval_seconds", monitor="mon-1") == 300

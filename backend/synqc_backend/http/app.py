@@ -26,7 +26,9 @@ from synqc_backend.http.routes import (
     controls,
     experiments,
     health,
+    monitors,
     physics,
+    qubits,
     run_events,
     runs,
     targets,
@@ -42,6 +44,8 @@ PROTECTED_ROUTERS = (
     experiments.router,
     controls.router,
     telemetry.router,
+    qubits.router,
+    monitors.router,
 )
 API_PREFIX = "/api"
 

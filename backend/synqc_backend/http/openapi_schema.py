@@ -7,7 +7,9 @@
   maximum, the largest budget each target's per-circuit capacity admits, and whether an
   omitted budget (the preset's default) is allowed at all.
 - `hardware_target` and `compare_targets` are an enum of the targets this server accepts, and
-  `qubits` stay below the named target's qubit count.
+  `qubits` stay below the named target's qubit count; a monitor's target and qubits likewise.
+- `parallel: false` on k qubits needs k times the preset's minimum where the preset splits its
+  budget between them.
 
 The numbers come from `runs.request_rules`, read from the same registries and guardrails that
 enforce them at submit; nothing here repeats one.
@@ -15,12 +17,14 @@ enforce them at submit; nothing here repeats one.
 
 from typing import Any
 
-from synqc_backend.models import RunExperimentRequest
+from synqc_backend.models import MonitorCreate, RunExperimentRequest
+from synqc_backend.models.requests import MAX_SEQUENTIAL_QUBITS
 from synqc_backend.runs.request_rules import PresetRule, RunRequestRules, TargetRule
 
 type Schema = dict[str, Any]
 
 REQUEST = RunExperimentRequest.__name__
+MONITOR = MonitorCreate.__name__
 SCHEMAS = "#/components/schemas/"
 DEFAULT_TARGET = RunExperimentRequest.model_fields["hardware_target"].default
 
@@ -31,6 +35,7 @@ def served_schema(schema: Schema, rules: RunRequestRules, *, require_api_key: bo
         _drop_security(schema)
     schemas = schema["components"]["schemas"]
     _state_targets(schemas[REQUEST], rules)
+    _state_monitor_targets(schemas[MONITOR], rules)
     variants = {preset.name: _variant_name(preset.name) for preset in rules.presets}
     for preset in rules.presets:
         schemas[variants[preset.name]] = _variant(preset, rules)
@@ -61,6 +66,16 @@ def _state_targets(request: Schema, rules: RunRequestRules) -> None:
     request["allOf"] = [*request.get("allOf", []), *map(_qubits_of, rules.targets)]
 
 
+def _state_monitor_targets(monitor: Schema, rules: RunRequestRules) -> None:
+    """A monitor names a target its runs may run on, and that target's qubits."""
+    ids = [target.target_id for target in rules.targets]
+    monitor["properties"]["hardware_target"]["enum"] = ids
+    if DEFAULT_TARGET not in ids:
+        monitor["properties"]["hardware_target"].pop("default", None)
+        monitor["required"] = [*monitor.get("required", []), "hardware_target"]
+    monitor["allOf"] = [*monitor.get("allOf", []), *map(_qubits_of, rules.targets)]
+
+
 def _qubits_of(target: TargetRule) -> Schema:
     """`qubits` on this target index its qubits only."""
     return {
@@ -88,11 +103,29 @@ def _variant(preset: PresetRule, rules: RunRequestRules) -> Schema:
         for target_id, largest in preset.max_shot_budget.items()
         if largest < most
     ]
+    shares = _shares(preset.min_shot_budget) if preset.splits_per_qubit else []
     return {
         "title": _variant_name(preset.name),
         "description": _describe(preset, most),
-        "allOf": [{"$ref": SCHEMAS + REQUEST}, overlay, *per_target],
+        "allOf": [{"$ref": SCHEMAS + REQUEST}, overlay, *per_target, *shares],
     }
+
+
+def _shares(minimum: int) -> list[Schema]:
+    """`parallel: false` on k qubits: each gets a k-th of the budget, at least `minimum`."""
+    return [
+        {
+            "if": {
+                "properties": {
+                    "parallel": {"const": False},
+                    "qubits": {"type": "array", "minItems": count},
+                },
+                "required": ["parallel", "qubits"],
+            },
+            "then": {"properties": {"shot_budget": {"minimum": count * minimum}}},
+        }
+        for count in range(2, MAX_SEQUENTIAL_QUBITS + 1)
+    ]
 
 
 def _budget_on(target_id: str, largest: int, default: int) -> Schema:

@@ -11,6 +11,7 @@ from synqc_backend.models.enums import (
     TargetKind,
     TargetStatus,
 )
+from synqc_backend.models.monitors import Monitor, MonitorCreate, MonitorList, MonitorUpdate
 from synqc_backend.models.requests import (
     NO_NUL_PATTERN,
     ControlProfile,
@@ -42,6 +43,8 @@ from synqc_backend.models.service import (
     KpiDefinition,
     KpiDefinitionList,
     PersistenceHealth,
+    QubitHistory,
+    QubitHistoryPoint,
     QubitState,
     QubitTelemetry,
     QubitValue,
@@ -67,10 +70,16 @@ __all__ = [
     "KpiDetail",
     "KpiStatus",
     "Measurement",
+    "Monitor",
+    "MonitorCreate",
+    "MonitorList",
+    "MonitorUpdate",
     "Notes",
     "PersistenceHealth",
     "PhysicsContract",
     "Preset",
+    "QubitHistory",
+    "QubitHistoryPoint",
     "QubitState",
     "QubitTelemetry",
     "QubitValue",

@@ -25,7 +25,7 @@ def _without_nul(text: str) -> str:
     return text
 
 
-def _whole_as_int(value: object) -> object:
+def whole_as_int(value: object) -> object:
     # JSON Schema counts 2800.0 as an integer: taken as 2800; a float with a fraction is not.
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
@@ -119,11 +119,22 @@ QubitList = Annotated[
 ]
 
 
+# `parallel: false` measures the qubits one after another, splitting the budget: a list of at
+# most this many (the schema states it, and the budget each needs, per preset).
+MAX_SEQUENTIAL_QUBITS = 16
+SEQUENTIAL_RULE: dict[str, Any] = {
+    "if": {"properties": {"parallel": {"const": False}}, "required": ["parallel"]},
+    "then": {"properties": {"qubits": {"type": "array", "maxItems": MAX_SEQUENTIAL_QUBITS}}},
+}
+
+
 class RunExperimentRequest(BaseModel):
     """A run to submit. The served schema adds this server's rules: the targets it accepts,
     their qubit counts, and a variant per preset with its shot budgets."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"allOf": [STAGED_STOP_RULE]})
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"allOf": [STAGED_STOP_RULE, SEQUENTIAL_RULE]}
+    )
 
     preset: Preset
     hardware_target: str = Field(
@@ -163,7 +174,8 @@ class RunExperimentRequest(BaseModel):
         True,
         description="health on several qubits: true measures them simultaneously, in the same "
         "circuits (each circuit's shots counted once); false measures one qubit after another "
-        "within the run (no crosstalk between them, the budget split between the qubits).",
+        "within the run (no crosstalk between them, the budget split between the qubits: a "
+        f"list of at most {MAX_SEQUENTIAL_QUBITS}, each share at least the preset's minimum).",
     )
     seed: StrictInt | None = Field(None, ge=0, le=2**32 - 1)
     adaptive: StrictBool = Field(
@@ -185,8 +197,17 @@ class RunExperimentRequest(BaseModel):
     @classmethod
     def _whole_numbers(cls, value: object) -> object:
         if isinstance(value, list):
-            return [_whole_as_int(item) for item in value]
-        return _whole_as_int(value)
+            return [whole_as_int(item) for item in value]
+        return whole_as_int(value)
+
+    @model_validator(mode="after")
+    def _sequential_takes_a_short_list(self) -> "RunExperimentRequest":
+        if not self.parallel and (self.qubits == "all" or len(self.qubits) > MAX_SEQUENTIAL_QUBITS):
+            raise ValueError(
+                f"parallel: false takes a list of at most {MAX_SEQUENTIAL_QUBITS} qubits "
+                "(they run one after another)"
+            )
+        return self
 
     @model_validator(mode="after")
     def _target_needs_stages(self) -> "RunExperimentRequest":

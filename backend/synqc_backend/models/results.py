@@ -59,6 +59,11 @@ class Measurement(BaseModel):
     qubit: int | None = Field(
         None, description="The physical qubit it was measured on; null for none in particular."
     )
+    reported: float | None = Field(
+        None,
+        description="The target's own published value of this quantity for this qubit at the "
+        "run (its calibration: T1, T2 echo, readout fidelity), where the target reports one.",
+    )
 
 
 class ShotCount(BaseModel):
@@ -172,6 +177,7 @@ class RunSubmission(BaseModel):
         "budget on hardware, a queue that was unreachable (the run is stored and will start "
         "once it is back).",
     )
+    monitor_id: str | None = Field(None, description="The monitor that submitted this run.")
 
 
 class RunStatus(RunSubmission):

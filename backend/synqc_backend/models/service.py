@@ -1,12 +1,14 @@
 """What the service reports about itself: targets, health, budgets, telemetry and KPI
 definitions."""
 
+from typing import Literal
+
 from pydantic import (
     BaseModel,
     Field,
 )
 
-from synqc_backend.models.enums import KpiStatus, TargetKind, TargetStatus
+from synqc_backend.models.enums import TargetKind, TargetStatus
 from synqc_backend.models.requests import ControlProfile
 
 
@@ -112,13 +114,20 @@ class KpiDefinitionList(BaseModel):
 
 
 class QubitValue(BaseModel):
-    """The latest measurement of one quantity of one qubit, and the run that made it."""
+    """The latest measurement of one quantity of one qubit, and the run that made it.
+
+    - `reported`: the target's own published value at that run, where it has one.
+    - `drift_z`: the value against the qubit's rolling baseline (qubit_drift_v1); null until
+      there are three earlier good values.
+    """
 
     value: float | None
     stderr: float | None
     quality: str
     measured_at: float
     run_id: str
+    reported: float | None = None
+    drift_z: float | None = None
 
 
 class QubitState(BaseModel):
@@ -133,10 +142,12 @@ class QubitState(BaseModel):
     score: float | None = Field(
         None, description="qubit_score_v1 (lower is better); null when a term is missing"
     )
-    status: KpiStatus = Field(
-        description="health_status_v1 applied to these latest values (a bad fit fails)"
+    status: Literal["ok", "drifting", "degraded"] = Field(
+        description="qubit_drift_v1: degraded when the latest values are out of spec, "
+        "drifting when one differs from its baseline by more than 4 combined stderrs"
     )
     status_reasons: list[str] = Field(default_factory=list)
+    status_run_id: str | None = Field(None, description="The run whose value set the status.")
 
 
 class TargetQubits(BaseModel):
@@ -144,4 +155,25 @@ class TargetQubits(BaseModel):
 
     hardware_target: str
     score_definition_id: str
+    status_definition_id: str
     qubits: list[QubitState]
+
+
+class QubitHistoryPoint(BaseModel):
+    measured_at: float
+    value: float | None
+    stderr: float | None
+    quality: str
+    reported: float | None
+    drift_z: float | None
+    run_id: str
+
+
+class QubitHistory(BaseModel):
+    """One quantity of one qubit over time, oldest first."""
+
+    hardware_target: str
+    qubit: int
+    quantity: str
+    drift_definition_id: str
+    points: list[QubitHistoryPoint]

@@ -61,6 +61,7 @@ class MeasuredQuantity:
     - `crb_stderr`: the Cramér–Rao bound on `stderr` for the design that was run, evaluated
       at the fitted values (`crb_stderr_v2`); None where nothing was fitted.
     - `qubit`: the physical qubit it belongs to; None for a quantity of no single qubit.
+    - `reported`: the target's own published value of the quantity, where it has one.
     """
 
     name: str
@@ -71,6 +72,7 @@ class MeasuredQuantity:
     quality_reason: str | None = None
     crb_stderr: float | None = None
     qubit: int | None = None
+    reported: float | None = None
 
 
 @dataclass(frozen=True)

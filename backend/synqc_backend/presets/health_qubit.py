@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from synqc_backend.analysis.probability import ProbabilityEstimate
-from synqc_backend.execution import BatchOutcome
+from synqc_backend.execution import BatchOutcome, QubitReference
 from synqc_backend.figures.plot_data import Figure
 from synqc_backend.measurements import readout
 from synqc_backend.models import KpiStatus
@@ -53,11 +53,13 @@ def qubit_health(
             reference=reference_of(context, qubit),
         )
     )
+    reported = context.capabilities.reference.get(qubit)
     measured = (
-        _fitted("t1_s", t1, "s", qubit),
+        _fitted("t1_s", t1, "s", qubit, reported.t1_s if reported else None),
         _fitted("t2_star_s", ramsey, "s", qubit),
         _frequency_offset(context, ramsey, qubit),
-        _fitted("t2_echo_s", echo, "s", qubit),
+        # Providers publish T2 from a Hahn echo (IBM's `T2`), so it stands beside our echo.
+        _fitted("t2_echo_s", echo, "s", qubit, reported.t2_s if reported else None),
         _fitted("epc", rb_fit, "1", qubit),
         MeasuredQuantity(
             "readout_assignment_fidelity",
@@ -65,6 +67,7 @@ def qubit_health(
             assignment.assignment_stderr,
             "1",
             qubit=qubit,
+            reported=_reported_assignment(reported),
         ),
         MeasuredQuantity(
             "readout_p1_given_0",
@@ -99,7 +102,9 @@ def qubit_health(
     )
 
 
-def _fitted(name: str, part: PartFit, unit: str, qubit: int) -> MeasuredQuantity:
+def _fitted(
+    name: str, part: PartFit, unit: str, qubit: int, reported: float | None = None
+) -> MeasuredQuantity:
     fit = part.fit
     return MeasuredQuantity(
         name,
@@ -110,7 +115,16 @@ def _fitted(name: str, part: PartFit, unit: str, qubit: int) -> MeasuredQuantity
         fit.quality_reason,
         part.crb_stderr,
         qubit,
+        reported,
     )
+
+
+def _reported_assignment(reported: QubitReference | None) -> float | None:
+    """1 − (p(1|0) + p(0|1))/2 from the target's published readout errors, when it has both."""
+    if reported is None:
+        return None
+    p10, p01 = reported.readout_p1_given_0, reported.readout_p0_given_1
+    return None if p10 is None or p01 is None else 1 - (p10 + p01) / 2
 
 
 def _frequency_offset(context: PresetContext, ramsey: PartFit, qubit: int) -> MeasuredQuantity:

@@ -18,6 +18,7 @@ from synqc_backend.metrics import RunMetrics
 from synqc_backend.models import (
     ControlProfile,
     HardwareTarget,
+    QubitHistory,
     RunExperimentRequest,
     RunState,
     TargetQubits,
@@ -27,7 +28,15 @@ from synqc_backend.presets.base import Preset
 from synqc_backend.runs.batches import BatchRunner
 from synqc_backend.runs.events import RunEvents
 from synqc_backend.runs.execute import RunExecution, with_figures
-from synqc_backend.runs.qubit_states import QUANTITIES, SCORE_DEFINITION, qubit_states
+from synqc_backend.runs.monitors import MonitorControl
+from synqc_backend.runs.qubit_record import record_qubit_measurements
+from synqc_backend.runs.qubit_states import (
+    QUANTITIES,
+    SCORE_DEFINITION,
+    STATUS_DEFINITION,
+    history_points,
+    qubit_states,
+)
 from synqc_backend.runs.queue import RunQueue
 from synqc_backend.runs.reanalysis import stored_outcomes
 from synqc_backend.runs.recovery import RunRecovery
@@ -38,7 +47,7 @@ from synqc_backend.storage.repository import RunRepository
 from synqc_backend.targets.base import Target, hardware_target
 
 
-class SynQcEngine(RunSubmission, RunExecution, RunRecovery):
+class SynQcEngine(RunSubmission, RunExecution, RunRecovery, MonitorControl):
     """Validates and stores runs at submit; executes stored runs inside a job."""
 
     def __init__(
@@ -70,6 +79,34 @@ class SynQcEngine(RunSubmission, RunExecution, RunRecovery):
 
     def target_qubits(self, target_id: str, best: int | None = None) -> TargetQubits:
         """The latest measured values of the target's qubits (`qubit_states`)."""
+        self._known_target(target_id)
+        with self.database.unit_of_work() as session:
+            rows = RunRepository(session).latest_qubit_measurements(target_id, QUANTITIES)
+            states = qubit_states(rows, best)
+        return TargetQubits(
+            hardware_target=target_id,
+            score_definition_id=SCORE_DEFINITION,
+            status_definition_id=STATUS_DEFINITION,
+            qubits=states,
+        )
+
+    def qubit_history(
+        self, target_id: str, qubit: int, quantity: str, since: float | None, limit: int
+    ) -> QubitHistory:
+        """One quantity of one qubit over time, each point with its drift score."""
+        self._known_target(target_id)
+        with self.database.unit_of_work() as session:
+            rows = RunRepository(session).qubit_history(target_id, qubit, quantity, since, limit)
+            points = history_points(rows)
+        return QubitHistory(
+            hardware_target=target_id,
+            qubit=qubit,
+            quantity=quantity,
+            drift_definition_id=STATUS_DEFINITION,
+            points=points,
+        )
+
+    def _known_target(self, target_id: str) -> None:
         if target_id not in self.targets:
             raise ApiError(
                 404,
@@ -78,13 +115,6 @@ class SynQcEngine(RunSubmission, RunExecution, RunRecovery):
                 hint="GET /hardware/targets lists the valid ids",
                 detail={"hardware_target": target_id, "valid": sorted(self.targets)},
             )
-        references = self.targets[target_id].capabilities().reference
-        with self.database.unit_of_work() as session:
-            rows = RunRepository(session).latest_qubit_measurements(target_id, QUANTITIES)
-            states = qubit_states(rows, references, best)
-        return TargetQubits(
-            hardware_target=target_id, score_definition_id=SCORE_DEFINITION, qubits=states
-        )
 
     def preset_names(self) -> list[str]:
         return [name.value for name in self.presets]
@@ -131,7 +161,7 @@ class SynQcEngine(RunSubmission, RunExecution, RunRecovery):
             result = build_result(controls, context, outcome, outcomes)
             row.result = with_figures(run_id, result, outcome.figures)
             repository.clear_figures(run_id)
-            repository.record_qubit_measurements(row)
+            record_qubit_measurements(repository, row)
 
     def figure_svg(self, run_id: str, name: str) -> str | None:
         """A run's figure as SVG, drawn from its stored figure data on first request."""

@@ -29,6 +29,7 @@ from synqc_backend.runs.finish import (
     mark_failed,
     require,
 )
+from synqc_backend.runs.qubit_record import record_qubit_measurements
 from synqc_backend.runs.report import build_result
 from synqc_backend.storage.availability import retry_while_store_faults
 from synqc_backend.storage.repository import RunAttempt, RunRepository
@@ -213,7 +214,7 @@ class RunExecution(RunFinish):
                 row.timeline = {**run.timeline, "finished": finished}
                 row.result = result
                 row.status, row.finished_at, row.progress = RunState.SUCCEEDED, finished, 1.0
-                repository.record_qubit_measurements(row)
+                record_qubit_measurements(repository, row)
             session_id, refund = row.session_id, row.shot_budget - row.shots_executed
             done = finished_run(row)
         self.budget.release(session_id, refund)

@@ -131,12 +131,16 @@ def check_qubits(request: RunExperimentRequest, target: Target) -> None:
         )
 
 
+# Presets whose budget `parallel: false` splits between the qubits.
+SPLITTING_PRESETS = frozenset({PresetName.HEALTH})
+
+
 def check_qubit_shares(
     request: RunExperimentRequest, preset: Preset, target: Target, shots: int
 ) -> None:
     """health with `parallel: false` splits the budget between its qubits: each share must
     still be the preset's minimum (422)."""
-    if request.parallel or preset.name != PresetName.HEALTH:
+    if request.parallel or preset.name not in SPLITTING_PRESETS:
         return
     count = len(requested_qubits(request, target.capabilities().num_qubits))
     if shots // count < preset.min_shot_budget:

@@ -66,6 +66,7 @@ def build_result(
                 quality_reason=m.quality_reason,
                 crb_stderr=_finite(m.crb_stderr),
                 qubit=m.qubit,
+                reported=_finite(m.reported),
             ).model_dump(mode="json")
             for m in outcome.measurements
         ],
@@ -164,6 +165,7 @@ def _status_fields(row: RunRow) -> dict[str, Any]:
         "error_detail": row.error_detail,
         "action_hint": row.action_hint,
         "warnings": row.submit_warnings or [],
+        "monitor_id": row.monitor_id,
     }
 
 

@@ -39,12 +39,15 @@ class PresetRule:
     - `default_shot_budget`: what an omitted or null `shot_budget` stands for.
     - `max_shot_budget`: by target id, the largest budget submit admits there; below
       `min_shot_budget` when the preset cannot run on that target at all.
+    - `splits_per_qubit`: with `parallel: false` the budget is split between the qubits, each
+      share at least `min_shot_budget` (`guardrails.check_qubit_shares`).
     """
 
     name: str
     min_shot_budget: int
     default_shot_budget: int
     max_shot_budget: Mapping[str, int]
+    splits_per_qubit: bool = False
 
 
 @dataclass(frozen=True)
@@ -81,6 +84,7 @@ def run_request_rules(
                     target_id: _largest_budget(name, preset, target_id, targets, settings)
                     for target_id in accepted
                 },
+                splits_per_qubit=name in guardrails.SPLITTING_PRESETS,
             )
             for name, preset in presets.items()
         ),

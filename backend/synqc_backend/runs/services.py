@@ -6,6 +6,9 @@
 """
 
 import logging
+import os
+import socket
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -86,6 +89,24 @@ class Services:
         loop.start()
         self._loops.append(loop)
 
+    def schedule_monitors(self) -> None:
+        """Look for due monitors every `SYNQC_MONITOR_TICK_SECONDS` in a background loop; the
+        process that holds the scheduler's lease submits their runs (`runs/monitors`)."""
+        holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        interval_s = self.settings.monitor_tick_seconds
+
+        def tick() -> None:
+            self.engine.schedule_monitors(holder)
+
+        loop = BackgroundLoop(
+            "monitor-scheduler",
+            tick,
+            interval_s,
+            max_backoff_s=max(30.0, 2 * interval_s),
+        )
+        loop.start()
+        self._loops.append(loop)
+
 
 def create_budget(settings: Settings) -> BudgetTracker:
     """In-memory without `redis_url`; else Redis, falling back to memory while Redis is down."""
@@ -124,6 +145,7 @@ def start_services(
       database must already be at this code's schema (`synqc migrate`).
     - Embedded: recovers what a crash left behind and starts the in-process workers.
       `recover=False` is for a one-shot CLI run beside a server that owns the same store.
+    - Every API and worker process looks for due monitors; one at a time acts on them.
     - Production: rebuilds budgets from the run table; workers run elsewhere.
     """
     services = create_services(settings)
@@ -134,6 +156,8 @@ def start_services(
         )
     if export_metrics:
         services.export_metrics("api")
+    if recover:
+        services.schedule_monitors()
     if not settings.embedded:
         _while_store_reachable(services.engine.resume, "session budgets are rebuilt per submit")
         return services
@@ -160,6 +184,7 @@ def start_worker_services(settings: Settings) -> Services:
     services.queue.start_workers(services.engine, heartbeats)
     warm_up_in_background(services.engine.targets[SIM_LOCAL])
     services.run_sweeper(settings.stale_run_seconds / 2)
+    services.schedule_monitors()
     services.export_metrics("worker")
     return services
 

@@ -40,22 +40,9 @@ class RunSubmission(RunFinish):
 
     _submit_gate: SessionGate
 
-    def submit(
-        self,
-        request: RunExperimentRequest,
-        session_id: str,
-        received_at: float,
-        idempotency_key: str | None = None,
-    ) -> RunRow:
-        """Store the run as `queued` and enqueue it; every refusal happens before anything.
-
-        - One transaction, under the session's lock, finds an earlier run of the same
-          `idempotency_key` (returned as it is), reads the control profile, checks the
-          session's budget against the run table and inserts the row; the shots are reserved
-          inside it and given back if the insert does not commit.
-        - Once stored, the run is accepted: a queue that cannot be reached leaves it `queued`
-          for the sweep to send, with a warning, never an error.
-        """
+    def check_request(self, request: RunExperimentRequest) -> tuple[Preset, Target, int]:
+        """Every submit-time check that needs no session: preset, target, shots, qubits and
+        per-circuit capacity; (preset, target, the run's budget), or the contract's error."""
         preset = guardrails.resolve_preset(self.presets, request.preset)
         target = guardrails.resolve_target(self.targets, request.hardware_target, self.settings)
         guardrails.check_compare_targets(request, self.targets, self.settings)
@@ -68,6 +55,27 @@ class RunSubmission(RunFinish):
             self.targets, request, request.control_overrides or ControlProfile(), shots
         )
         guardrails.check_capacity(preset, planned, self.targets)
+        return preset, target, shots
+
+    def submit(
+        self,
+        request: RunExperimentRequest,
+        session_id: str,
+        received_at: float,
+        idempotency_key: str | None = None,
+        monitor_id: str | None = None,
+    ) -> RunRow:
+        """Store the run as `queued` and enqueue it; every refusal happens before anything.
+
+        - One transaction, under the session's lock, finds an earlier run of the same
+          `idempotency_key` (returned as it is), reads the control profile, checks the
+          session's budget against the run table and inserts the row; the shots are reserved
+          inside it and given back if the insert does not commit.
+        - Once stored, the run is accepted: a queue that cannot be reached leaves it `queued`
+          for the sweep to send, with a warning, never an error.
+        - `monitor_id` names the monitor that submitted the run.
+        """
+        preset, target, shots = self.check_request(request)
         warnings = guardrails.shot_warnings(shots, target, self.settings)
         reserved = False
         try:
@@ -97,6 +105,7 @@ class RunSubmission(RunFinish):
                 )
                 row.idempotency_key = idempotency_key
                 row.submit_warnings = list(warnings)
+                row.monitor_id = monitor_id
                 repository.add(row)
         except Exception:
             if reserved:

@@ -10,13 +10,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import case, delete, func, select, text, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from synqc_backend.execution import ProviderJobRecord
 from synqc_backend.storage.tables import (
     CircuitCountsRow,
     ControlProfileRow,
+    LeaseRow,
+    MonitorRow,
     ProviderJobRow,
+    QubitLatestRow,
     QubitMeasurementRow,
     RunFigureRow,
     RunRow,
@@ -171,52 +175,174 @@ class RunRepository:
             for row in rows
         ]
 
-    def record_qubit_measurements(self, row: RunRow) -> None:
-        """(Re)write the per-qubit record of a succeeded run from its result's measurements
-        (those that name a qubit), timed at the run's end."""
+    def replace_qubit_measurements(
+        self, run: RunRow, rows: Sequence[QubitMeasurementRow]
+    ) -> list[QubitMeasurementRow]:
+        """The run's per-qubit record replaced by `rows` (flushed, with their ids)."""
         self._session.execute(
-            delete(QubitMeasurementRow).where(QubitMeasurementRow.run_id == row.id)
+            delete(QubitMeasurementRow).where(QubitMeasurementRow.run_id == run.id)
         )
-        measured_at = row.finished_at or row.created_at
-        self._session.add_all(
-            QubitMeasurementRow(
-                run_id=row.id,
-                hardware_target=row.hardware_target,
-                qubit=int(m["qubit"]),
-                quantity=str(m["name"]),
-                value=m.get("value"),
-                stderr=m.get("stderr"),
-                quality=str(m.get("quality", "good")),
-                measured_at=measured_at,
+        self._session.add_all(rows)
+        self._session.flush()
+        return list(rows)
+
+    def series_before(
+        self, hardware_target: str, qubit: int, quantity: str, before: float, limit: int
+    ) -> Sequence[QubitMeasurementRow]:
+        """The series' `limit` latest measurements from before `before`, oldest first."""
+        table = QubitMeasurementRow
+        query = (
+            select(table)
+            .where(
+                table.hardware_target == hardware_target,
+                table.qubit == qubit,
+                table.quantity == quantity,
+                table.measured_at < before,
             )
-            for m in (row.result or {}).get("measurements", [])
-            if m.get("qubit") is not None
+            .order_by(table.measured_at.desc(), table.id.desc())
+            .limit(limit)
         )
+        return list(reversed(self._session.scalars(query).all()))
+
+    def refresh_latest(self, hardware_target: str, qubit: int, quantity: str) -> None:
+        """Point the series' latest entry at its most recent measurement (none: remove it)."""
+        table = QubitMeasurementRow
+        newest = self._session.scalar(
+            select(table.id)
+            .where(
+                table.hardware_target == hardware_target,
+                table.qubit == qubit,
+                table.quantity == quantity,
+            )
+            .order_by(table.measured_at.desc(), table.id.desc())
+            .limit(1)
+        )
+        key = (hardware_target, qubit, quantity)
+        entry = self._session.get(QubitLatestRow, key)
+        if newest is None:
+            if entry is not None:
+                self._session.delete(entry)
+        elif entry is None:
+            self._session.add(
+                QubitLatestRow(
+                    hardware_target=hardware_target,
+                    qubit=qubit,
+                    quantity=quantity,
+                    measurement_id=newest,
+                )
+            )
+        else:
+            entry.measurement_id = newest
         self._session.flush()
 
     def latest_qubit_measurements(
         self, hardware_target: str, quantities: Sequence[str]
     ) -> Sequence[QubitMeasurementRow]:
-        """Per qubit and quantity of the target, the most recent measurement."""
-        table = QubitMeasurementRow
-        latest = (
-            select(table.qubit, table.quantity, func.max(table.measured_at).label("at"))
-            .where(table.hardware_target == hardware_target, table.quantity.in_(quantities))
-            .group_by(table.qubit, table.quantity)
-            .subquery()
-        )
+        """The latest measurement of each of the target's qubits and `quantities`."""
+        latest = QubitLatestRow
         query = (
-            select(table)
-            .join(
-                latest,
-                (table.qubit == latest.c.qubit)
-                & (table.quantity == latest.c.quantity)
-                & (table.measured_at == latest.c.at),
-            )
-            .where(table.hardware_target == hardware_target)
-            .order_by(table.qubit, table.quantity, table.id.desc())
+            select(QubitMeasurementRow)
+            .join(latest, latest.measurement_id == QubitMeasurementRow.id)
+            .where(latest.hardware_target == hardware_target, latest.quantity.in_(quantities))
+            .order_by(latest.qubit, latest.quantity)
         )
         return self._session.scalars(query).all()
+
+    def measured_targets(self) -> list[str]:
+        """Targets that have per-qubit measurements."""
+        query = select(QubitLatestRow.hardware_target).distinct()
+        return sorted(self._session.scalars(query))
+
+    def qubit_history(
+        self,
+        hardware_target: str,
+        qubit: int,
+        quantity: str,
+        since: float | None,
+        limit: int,
+    ) -> Sequence[QubitMeasurementRow]:
+        """One qubit's measurements of `quantity` on the target, oldest first: the latest
+        `limit` of those at or after `since`."""
+        table = QubitMeasurementRow
+        query = select(table).where(
+            table.hardware_target == hardware_target,
+            table.qubit == qubit,
+            table.quantity == quantity,
+        )
+        if since is not None:
+            query = query.where(table.measured_at >= since)
+        newest = query.order_by(table.measured_at.desc(), table.id.desc()).limit(limit)
+        return list(reversed(self._session.scalars(newest).all()))
+
+    def add_monitor(self, row: MonitorRow) -> None:
+        self._session.add(row)
+        self._session.flush()
+
+    def monitor(self, monitor_id: str) -> MonitorRow | None:
+        return self._session.get(MonitorRow, monitor_id)
+
+    def monitors(self) -> Sequence[MonitorRow]:
+        return self._session.scalars(select(MonitorRow).order_by(MonitorRow.created_at)).all()
+
+    def delete_monitor(self, monitor_id: str) -> bool:
+        result = self._session.execute(delete(MonitorRow).where(MonitorRow.id == monitor_id))
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def due_monitors(self, now: float) -> list[str]:
+        """Ids of the monitors not paused whose next tick has come, earliest first."""
+        query = (
+            select(MonitorRow.id)
+            .where(MonitorRow.paused.is_(False), MonitorRow.next_due_at <= now)
+            .order_by(MonitorRow.next_due_at)
+        )
+        return list(self._session.scalars(query))
+
+    def monitors_waiting_on_runs(self) -> bool:
+        """True when a monitor's latest run was not final when last looked at."""
+        query = select(MonitorRow.id).where(
+            MonitorRow.last_run_id.is_not(None),
+            MonitorRow.last_status.in_(ACTIVE_STATES),
+        )
+        return self._session.scalar(query.limit(1)) is not None
+
+    def advance_monitor(self, monitor_id: str, due: float, values: dict[str, Any]) -> bool:
+        """Set `values` on the monitor only if its next tick is still `due` (compare-and-set:
+        a tick another process already handled changes nothing)."""
+        result = self._session.execute(
+            update(MonitorRow)
+            .where(MonitorRow.id == monitor_id, MonitorRow.next_due_at == due)
+            .values(**values)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def run_states(self, run_ids: Sequence[str]) -> dict[str, tuple[str, float | None]]:
+        """(status, finished_at) of each run that exists."""
+        rows = self._session.execute(
+            select(RunRow.id, RunRow.status, RunRow.finished_at).where(RunRow.id.in_(run_ids))
+        )
+        return {run_id: (status, finished) for run_id, status, finished in rows}
+
+    def take_lease(self, name: str, holder: str, now: float, ttl_s: float) -> bool:
+        """Take (or renew) lease `name` for `ttl_s` when it is free, expired or already this
+        holder's; False when another holder has it. Atomic on both SQLite and PostgreSQL."""
+        renewed = self._session.execute(
+            update(LeaseRow)
+            .where(
+                LeaseRow.name == name,
+                (LeaseRow.holder == holder) | (LeaseRow.expires_at < now),
+            )
+            .values(holder=holder, expires_at=now + ttl_s)
+        )
+        if renewed.rowcount:  # type: ignore[attr-defined]
+            return True
+        if self._session.get(LeaseRow, name) is not None:
+            return False
+        try:
+            with self._session.begin_nested():
+                self._session.add(LeaseRow(name=name, holder=holder, expires_at=now + ttl_s))
+        except IntegrityError:
+            return False
+        return True
 
     def clear_figures(self, run_id: str) -> None:
         """Forget a run's rendered figures (its figure data changed)."""

@@ -65,6 +65,7 @@ class RunRow(Base):
     action_hint: Mapped[str | None] = mapped_column(Text)
     idempotency_key: Mapped[str | None] = mapped_column(String(128))
     submit_warnings: Mapped[list[str] | None] = mapped_column(JSON)
+    monitor_id: Mapped[str | None] = mapped_column(String(36), index=True)
 
 
 class CircuitCountsRow(Base):
@@ -122,7 +123,11 @@ class ProviderJobRow(Base):
 
 class QubitMeasurementRow(Base):
     """One measured quantity of one physical qubit, from a succeeded run: the per-qubit record
-    `GET /hardware/targets/{id}/qubits` reads, indexed by target, qubit, quantity and time."""
+    the qubit views and histories read, indexed by target, qubit, quantity and time.
+
+    - `reported`: the target's own published value of the quantity at the run, where known.
+    - `drift_z`: the value against the series' baseline when it was recorded (qubit_drift_v1).
+    """
 
     __tablename__ = "qubit_measurements"
     __table_args__ = (
@@ -144,3 +149,60 @@ class QubitMeasurementRow(Base):
     stderr: Mapped[float | None] = mapped_column(Float)
     quality: Mapped[str] = mapped_column(String(8))
     measured_at: Mapped[float] = mapped_column(Float)
+    reported: Mapped[float | None] = mapped_column(Float)
+    drift_z: Mapped[float | None] = mapped_column(Float)
+
+
+class MonitorRow(Base):
+    """A scheduled characterisation: a run request submitted every period or cron tick.
+
+    - `next_due_at` is the tick the scheduler acts on next (Unix time); a paused monitor keeps
+      it but is skipped, and resumes at the next tick after now.
+    - `consecutive_failures` counts runs (or submits) in a row that failed; while it is above
+      zero the monitor backs off (`monitor_schedule.backoff`), and `status_reason` says why.
+    """
+
+    __tablename__ = "monitors"
+    __table_args__ = (Index("ix_monitors_paused_next_due_at", "paused", "next_due_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    session_id: Mapped[str] = mapped_column(String(160))
+    hardware_target: Mapped[str] = mapped_column(String(64))
+    request: Mapped[dict[str, Any]] = mapped_column(JSON)
+    every: Mapped[str] = mapped_column(String(64))
+    notes: Mapped[str | None] = mapped_column(Text)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[float] = mapped_column(Float)
+    next_due_at: Mapped[float] = mapped_column(Float)
+    last_run_id: Mapped[str | None] = mapped_column(String(36))
+    last_status: Mapped[str | None] = mapped_column(String(16))
+    last_success_at: Mapped[float | None] = mapped_column(Float)
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0)
+    status_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class LeaseRow(Base):
+    """A lease one process holds for a while (the monitor scheduler's): taken when free or
+    expired, renewed by its holder, so one process acts at a time and another takes over once
+    the holder stops renewing."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(128))
+    expires_at: Mapped[float] = mapped_column(Float)
+
+
+class QubitLatestRow(Base):
+    """The latest measurement of each qubit's quantity on a target: what qubit states and the
+    per-qubit metrics read, one row per series however long its history."""
+
+    __tablename__ = "qubit_latest"
+
+    hardware_target: Mapped[str] = mapped_column(String(64), primary_key=True)
+    qubit: Mapped[int] = mapped_column(Integer, primary_key=True)
+    quantity: Mapped[str] = mapped_column(String(48), primary_key=True)
+    measurement_id: Mapped[int] = mapped_column(
+        ForeignKey("qubit_measurements.id", ondelete="CASCADE")
+    )

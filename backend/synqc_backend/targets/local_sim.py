@@ -9,7 +9,7 @@ noise from `noise_model`, so they simulate the same device.
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from functools import cache
 from statistics import median
@@ -37,7 +37,7 @@ from synqc_backend.targets.channel_executor import (
     qubit_channels,
     sample_counts,
 )
-from synqc_backend.targets.device_profile import DeviceProfile
+from synqc_backend.targets.device_profile import DeviceProfile, QubitParameters
 from synqc_backend.targets.noise_model import (
     BASIS_GATES,
     build_noise_model,
@@ -45,6 +45,7 @@ from synqc_backend.targets.noise_model import (
     noisy_circuits,
     qubit_noise,
 )
+from synqc_backend.targets.profile_drift import ProfileDrift
 from synqc_backend.targets.qubit_factoring import factored_parts, sample_factored
 
 MAX_SHOTS = 100_000
@@ -54,22 +55,45 @@ _MAX_SIMULATORS = 32
 _TRANSLATION_LOCK = threading.Lock()
 
 type Counts = dict[str, int]
+# An Aer simulator per noise model: the used qubits' parameters and the controls.
+type SimulatorKey = tuple[tuple[QubitParameters, ...], DeviceControls]
 
 
 class LocalSimulator:
     """Noisy simulation on this machine; always ready.
 
-    `exact_channels=False` sends every circuit to Aer (benchmarks and the equivalence test).
+    - `exact_channels=False` sends every circuit to Aer (benchmarks and the equivalence test).
+    - `drift` makes the simulated device's T1 and T2 change with wall time (`clock`); the
+      reference values the target reports stay those of `profile`, as a provider's published
+      calibration lags the device.
     """
 
-    def __init__(self, profile: DeviceProfile, *, exact_channels: bool = True) -> None:
+    def __init__(
+        self,
+        profile: DeviceProfile,
+        *,
+        exact_channels: bool = True,
+        drift: ProfileDrift | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self._profile = profile
         self._exact_channels = exact_channels
-        self._simulators: dict[tuple[tuple[int, ...], DeviceControls], AerSimulator] = {}
+        self._drift = drift
+        self._clock = clock
+        self._simulators: dict[
+            tuple[tuple[QubitParameters, ...], DeviceControls], AerSimulator
+        ] = {}
 
     @property
     def profile(self) -> DeviceProfile:
+        """The device as the target reports it (its reference values)."""
         return self._profile
+
+    def device_now(self) -> DeviceProfile:
+        """The device as it is now: the profile, drifted when the simulator drifts."""
+        if self._drift is None:
+            return self._profile
+        return self._drift.applied(self._profile, self._clock())
 
     @property
     def descriptor(self) -> TargetDescriptor:
@@ -102,6 +126,7 @@ class LocalSimulator:
         self, circuits: Sequence[QuantumCircuit], options: ExecutionOptions
     ) -> ExecutionResult:
         started = time.monotonic()
+        device = self.device_now()
         blocks = BlockCache()
         factored = {
             index: parts
@@ -121,25 +146,24 @@ class LocalSimulator:
             compiled[index], plans[index] = circuit, self._exact_plan(circuit, blocks)
         exact = {i: plan for i, plan in plans.items() if plan is not None}
         width = max((circuit.num_qubits for circuit in circuits), default=0)
-        physical = physical_qubits(self._profile, options.layout, width)
+        physical = physical_qubits(device, options.layout, width)
         executed = time.monotonic()
         counts: list[Counts] = [{} for _ in circuits]
         rng = np.random.default_rng(options.seed)
         for index, plan in sorted(exact.items()):
-            qubit = qubit_channels(self._profile.qubit(physical[0]), options.device)
+            qubit = qubit_channels(device.qubit(physical[0]), options.device)
             probability = qubit.probability_of_one(plan, blocks)
             counts[index] = sample_counts(compiled[index], probability, options.shots, rng)
         for index, parts in factored.items():
             channels = [
-                qubit_channels(self._profile.qubit(physical[part.qubit]), options.device)
-                for part in parts
+                qubit_channels(device.qubit(physical[part.qubit]), options.device) for part in parts
             ]
             counts[index] = sample_factored(
                 circuits[index], parts, channels, options.shots, rng, blocks
             )
         on_aer = [i for i in rest if i not in exact]
         if on_aer:
-            aer_counts = self._run_aer([compiled[i] for i in on_aer], physical, options)
+            aer_counts = self._run_aer([compiled[i] for i in on_aer], device, physical, options)
             for index, found in zip(on_aer, aer_counts, strict=True):
                 counts[index] = found
         finished = time.monotonic()
@@ -158,29 +182,36 @@ class LocalSimulator:
         return exact_plan(circuit, blocks) if self._exact_channels else None
 
     def _run_aer(
-        self, circuits: list[QuantumCircuit], physical: tuple[int, ...], options: ExecutionOptions
+        self,
+        circuits: list[QuantumCircuit],
+        device: DeviceProfile,
+        physical: tuple[int, ...],
+        options: ExecutionOptions,
     ) -> list[Counts]:
         used = physical[: max(circuit.num_qubits for circuit in circuits)]
-        noises = [qubit_noise(self._profile.qubit(q), options.device) for q in used]
+        noises = [qubit_noise(device.qubit(q), options.device) for q in used]
         run_options: dict[str, int] = {"shots": options.shots}
         if options.seed is not None:
             run_options["seed_simulator"] = options.seed
-        simulator = self._simulator(used, options.device)
+        simulator = self._simulator(device, used, options.device)
         result = simulator.run(noisy_circuits(circuits, noises), **run_options).result()
         return [dict(result.get_counts(index)) for index in range(len(circuits))]
 
-    def _simulator(self, used: tuple[int, ...], controls: DeviceControls) -> AerSimulator:
-        key = (used, controls)
+    def _simulator(
+        self, device: DeviceProfile, used: tuple[int, ...], controls: DeviceControls
+    ) -> AerSimulator:
+        key = (tuple(device.qubit(q) for q in used), controls)
         simulator = self._simulators.get(key)
         if simulator is None:
-            model = build_noise_model(self._profile, used, controls)
+            model = build_noise_model(device, used, controls)
             # A few qubits' density matrix gains nothing from OpenMP threads, and several runs
             # executing at once in worker threads would oversubscribe the cores with them.
             simulator = AerSimulator(
                 method="density_matrix", noise_model=model, max_parallel_threads=1
             )
             if len(self._simulators) >= _MAX_SIMULATORS:
-                # Every drive bias an operator tries is a new model; keep only recent ones.
+                # Every drive bias an operator tries (and every step of a drift) is a new
+                # model; keep only recent ones.
                 self._simulators.clear()
             self._simulators[key] = simulator
         return simulator

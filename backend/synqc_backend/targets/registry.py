@@ -3,6 +3,7 @@
 Provider modules are imported here, their SDKs only when a target first runs circuits.
 """
 
+import time
 from collections.abc import Mapping
 
 from synqc_backend.config import Settings
@@ -14,6 +15,7 @@ from synqc_backend.targets.ibm import ibm_target, is_fake_backend
 from synqc_backend.targets.ionq import ionq_target
 from synqc_backend.targets.local_sim import LocalSimulator
 from synqc_backend.targets.mapped import mapped_target
+from synqc_backend.targets.profile_drift import ProfileDrift
 from synqc_backend.targets.rigetti import rigetti_target
 
 SIM_LOCAL = "sim_local"
@@ -44,9 +46,17 @@ def build_targets(
     return targets
 
 
+def sim_drift(settings: Settings) -> ProfileDrift | None:
+    """sim_local's drift from `SYNQC_SIM_DRIFT_*`, or None when it does not drift."""
+    t1_rate, t2_rate = settings.sim_drift_t1_per_hour, settings.sim_drift_t2_per_hour
+    if not (t1_rate or t2_rate):
+        return None
+    return ProfileDrift(t1_rate, t2_rate, settings.sim_drift_start or time.time())
+
+
 def _catalog(profile: DeviceProfile, settings: Settings) -> dict[str, Target]:
     return {
-        SIM_LOCAL: LocalSimulator(profile),
+        SIM_LOCAL: LocalSimulator(profile, drift=sim_drift(settings)),
         "aws_braket": braket_target(settings, profile),
         IBM_QUANTUM: ibm_target(settings),
         "azure_quantum": azure_target(settings),

@@ -26,6 +26,7 @@ from tests.hardening.deployments import API_KEY, Deployment, deployment
 pytestmark = pytest.mark.slow
 
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
+CONFIG = Path(__file__).with_name("schemathesis.toml")
 CONTRACT_CHECKS = Path(__file__).with_name("contract_checks.py")
 # Per operation; `SYNQC_SCHEMA_EXAMPLES` raises it for a longer hunt.
 EXAMPLES = int(os.environ.get("SYNQC_SCHEMA_EXAMPLES", "100"))
@@ -58,6 +59,7 @@ def test_every_schemathesis_check_passes_against_the_served_schema(
     report = tmp_path / "report.json"
     command = [
         str(SCHEMATHESIS),
+        f"--config-file={CONFIG}",
         "run",
         f"{server.server.base_url}/openapi.json",
         "--checks=all",

@@ -29,6 +29,9 @@ TABLES = {
     "run_figures",
     "provider_jobs",
     "qubit_measurements",
+    "qubit_latest",
+    "monitors",
+    "leases",
 }
 
 

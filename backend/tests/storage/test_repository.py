@@ -99,6 +99,7 @@ FULL_RUN: dict[str, Any] = {
     "action_hint": "retry later or pick another target",
     "idempotency_key": "nightly-2026-12-06:q2",
     "submit_warnings": ["shot_budget 200000 is above 20000 shots on 'ibm_quantum'"],
+    "monitor_id": "8d3c1a52-5f2e-4b7a-9c1e-2f0a6b4d7e91",
 }
 
 

@@ -30,7 +30,8 @@ function device(found) {
   return el("section", { class: "panel device-view", "aria-labelledby": "device-heading" },
     el("h1", { id: "device-heading", text: `Qubits of ${found.hardware_target}` }),
     el("p", { class: "field-note" },
-      "The latest value each qubit's runs measured; status by health_status_v1 on those values, ",
+      `The latest value each qubit's runs measured; status by ${found.status_definition_id} `,
+      "(degraded: out of spec; drifting: far from its own recent values), ",
       `score by ${found.score_definition_id} (lower is better). `,
       el("a", { href: "#/targets", text: "Back to targets" })),
     qubits.length === 0

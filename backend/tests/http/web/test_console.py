@@ -285,7 +285,7 @@ def test_a_run_over_several_qubits_shows_each_qubit_and_the_device_view(
     shown = {int(text) for text in cells.all_inner_texts()}
     assert {0, 1, 2, 3} <= shown
     for cell in cells.all():
-        assert cell.get_attribute("data-status") in {"ok", "warn", "fail"}
+        assert cell.get_attribute("data-status") in {"ok", "drifting", "degraded"}
     table_rows = page.locator(".device-view .qubit-table tbody tr")
     expect(table_rows).to_have_count(len(shown))
     screenshot(page, "device-view")
