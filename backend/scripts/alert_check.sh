@@ -5,7 +5,10 @@
 #      Alertmanager (backend/ops/alertmanager-ci.yml) on loopback, and the webhook sink;
 #   2. waits until every exporter is scraped, runs the load test (`--strict`), waits one alert
 #      cycle more and asserts the sink received NO alert and Prometheus has none firing;
-#   3. runs STOP_REDIS_COMMAND and asserts RedisDisconnected (firing) reaches the sink.
+#   3. with DRIFTING_TARGET set (a target whose simulated qubits drift: SYNQC_SIM_DRIFT_*),
+#      creates a monitor of its qubit 0 every 10 s and asserts QubitDegraded (firing) reaches
+#      the sink, then deletes the monitor;
+#   4. runs STOP_REDIS_COMMAND and asserts RedisDisconnected (firing) reaches the sink.
 #
 # The rules are the production rules with every `for:` set to ALERT_FOR, so the check takes
 # about a minute. Environment (defaults in brackets):
@@ -14,7 +17,8 @@
 #   SYNQC_METRICS_TARGETS   [127.0.0.1:9000,127.0.0.1:9001,127.0.0.1:9002,127.0.0.1:9003]
 #                           host:port of every process's exporter
 #   LOAD_TEST_RUNS [20]  LOAD_TEST_CONCURRENCY [4]  LOAD_TEST_PRESET [health]
-#   ALERT_FOR [10s, whole seconds]  ALERT_WAIT_S [90]: seconds to wait for RedisDisconnected at the sink
+#   ALERT_FOR [10s, whole seconds]  ALERT_WAIT_S [90]: seconds to wait for an alert at the sink
+#   DRIFTING_TARGET         [unset] see step 3
 #   PROMETHEUS_PORT [9090]  ALERTMANAGER_PORT [9093]  SINK_PORT [9095]
 #   ALERTMANAGER_CONFIG     [backend/ops/alertmanager-ci.yml] e.g. a rendered staging config
 #   ALERT_CHECK_DIR         [a new temporary folder] configs, data and logs; kept on failure
@@ -73,6 +77,20 @@ trap cleanup EXIT
 
 # What a URL answers, or nothing; JSON fields are read with Python's standard library.
 fetch() { "$PYTHON" -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())' "$1" 2>/dev/null || true; }
+send() {  # send METHOD URL [JSON]: what the API answers (exit 1 on an HTTP error)
+  "$PYTHON" -c 'import sys, urllib.request
+body = sys.argv[3].encode() if len(sys.argv) > 3 else None
+request = urllib.request.Request(sys.argv[2], data=body, method=sys.argv[1],
+                                 headers={"Content-Type": "application/json"})
+print(urllib.request.urlopen(request, timeout=10).read().decode())' "$@"
+}
+delivered() {  # delivered ALERTNAME: the sink received it firing
+  local count
+  count=$(fetch "$sink/alerts" \
+    | json_query "sum(a['alertname'] == '$1' and a['status'] == 'firing' for a in data)") \
+    || return 1
+  [ "$count" -gt 0 ]
+}
 json_query() {  # json_query EXPRESSION: EXPRESSION of `data` (stdin as JSON); exit 1 if it fails
   "$PYTHON" -c "import json, sys
 try:
@@ -148,17 +166,22 @@ firing=$(fetch "$prom/api/v1/alerts" \
 [ -z "$firing" ] || fail "Prometheus fires during the healthy run: $firing"
 say "healthy run: no alert fired, none delivered"
 
+# --- a drifting qubit: QubitDegraded delivered ---------------------------------------------
+if [ -n "${DRIFTING_TARGET:-}" ]; then
+  monitor=$(send POST "$SYNQC_BASE_URL/monitors" \
+    "{\"hardware_target\": \"$DRIFTING_TARGET\", \"qubits\": [0], \"every\": \"PT10S\", \"shot_budget\": 2048}" \
+    | json_query 'data["id"]') || fail "cannot create a monitor on $DRIFTING_TARGET"
+  created_at=$SECONDS
+  say "monitor $monitor watches qubit 0 of $DRIFTING_TARGET every 10 s"
+  wait_for "$ALERT_WAIT_S" "QubitDegraded at the sink" delivered QubitDegraded
+  say "QubitDegraded delivered to the sink $((SECONDS - created_at)) s after the monitor started"
+  send DELETE "$SYNQC_BASE_URL/monitors/$monitor" >/dev/null || fail "cannot delete monitor $monitor"
+fi
+
 # --- Redis down: RedisDisconnected delivered ----------------------------------------------
 say "stopping Redis: $STOP_REDIS_COMMAND"
 bash -c "$STOP_REDIS_COMMAND" || fail "STOP_REDIS_COMMAND failed"
 stopped_at=$SECONDS
-redis_alert_delivered() {
-  local count
-  count=$(fetch "$sink/alerts" \
-    | json_query 'sum(a["alertname"] == "RedisDisconnected" and a["status"] == "firing" for a in data)') \
-    || return 1
-  [ "$count" -gt 0 ]
-}
-wait_for "$ALERT_WAIT_S" "RedisDisconnected at the sink" redis_alert_delivered
+wait_for "$ALERT_WAIT_S" "RedisDisconnected at the sink" delivered RedisDisconnected
 say "RedisDisconnected delivered to the sink $((SECONDS - stopped_at)) s after Redis stopped"
 say "PASSED"

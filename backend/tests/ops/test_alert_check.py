@@ -1,8 +1,9 @@
 """`make alert-check`: backend/scripts/alert_check.sh against the production deployment.
 
 Prometheus (the CI scrape config and the SynQc rules), Alertmanager (the CI config) and the
-webhook sink watch 2 API and 2 worker processes: a healthy load test must deliver no alert,
-and stopping Redis must deliver RedisDisconnected.
+webhook sink watch 2 API and 2 worker processes whose simulator's T1 drifts down: a healthy
+load test must deliver no alert, a monitor of a drifting qubit must deliver QubitDegraded, and
+stopping Redis must deliver RedisDisconnected.
 """
 
 import os
@@ -57,7 +58,10 @@ def test_healthy_load_alerts_nothing_and_a_lost_redis_is_delivered(tmp_path: Pat
     ]:
         require_tool(tool, package)
     redis_cli = require_tool("redis-cli", "redis-tools")
-    with production_deployment(tmp_path) as deployment:
+    # T1 falls by a quarter a minute: past 30 % (degraded) about 72 s after the processes start,
+    # before the monitor runs; Bell states of the load test still come out well.
+    drifting = {"SYNQC_SIM_DRIFT_T1_PER_HOUR": "-15"}
+    with production_deployment(tmp_path, drifting) as deployment:
         # The check can fail: a "stop" that leaves Redis up never delivers the alert.
         missed = alert_check(
             deployment,
@@ -74,10 +78,12 @@ def test_healthy_load_alerts_nothing_and_a_lost_redis_is_delivered(tmp_path: Pat
             deployment,
             tmp_path / "alert-check",
             STOP_REDIS_COMMAND=f"{redis_cli} -p {deployment.redis.port} shutdown nosave",
+            DRIFTING_TARGET="sim_local",
         )
 
         assert result.returncode == 0, result.stdout + result.stderr
         assert "healthy run: no alert fired, none delivered" in result.stdout
+        assert "QubitDegraded delivered to the sink" in result.stdout
         assert "RedisDisconnected delivered to the sink" in result.stdout
         assert not deployment.redis.answers_ping()
         # Back up, so the workers' graceful stop does not wait on a missing broker.
