@@ -7,9 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Query, Response
 
+from synqc_backend.figures.svg import render_svg
 from synqc_backend.http.deps import EngineDep
 from synqc_backend.http.error_schema import INPUT_RESPONSES, error_responses
 from synqc_backend.models import QubitHistory, TargetQubits
+from synqc_backend.runs.qubit_history_figure import history_figure
 
 router = APIRouter(tags=["qubits"])
 
@@ -54,6 +56,26 @@ def get_qubit_history(
     if accept is not None and "text/csv" in accept:
         return Response(_csv(history), media_type="text/csv")
     return history
+
+
+@router.get(
+    "/hardware/targets/{target_id}/qubits/{qubit}/history.svg",
+    response_class=Response,
+    responses=INPUT_RESPONSES
+    | TARGET_NOT_FOUND
+    | {200: {"content": {"image/svg+xml": {"schema": {"type": "string"}}}}},
+)
+def get_qubit_history_figure(
+    engine: EngineDep,
+    target_id: Annotated[str, Path(max_length=64)],
+    qubit: Annotated[int, Path(ge=0, le=100_000)],
+    quantity: Annotated[str, Query(max_length=48)] = "t1_s",
+    since: Annotated[float | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=200_000)] = 10_000,
+) -> Response:
+    """The history as a plot: values with error bars, the reported value, drift markers."""
+    history = engine.qubit_history(target_id, qubit, quantity, since, limit)
+    return Response(render_svg(history_figure(history)), media_type="image/svg+xml")
 
 
 def _csv(history: QubitHistory) -> str:

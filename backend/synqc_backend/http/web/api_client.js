@@ -106,6 +106,10 @@ export class ApiClient {
     return this.request("POST", path, body);
   }
 
+  patch(path, body = {}) {
+    return this.request("PATCH", path, body);
+  }
+
   /** A figure of a run (a path from `result.figures`) as an object URL for an <img>. */
   async figureUrl(path) {
     let response;

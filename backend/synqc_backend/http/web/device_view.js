@@ -36,7 +36,7 @@ function device(found) {
       el("a", { href: "#/targets", text: "Back to targets" })),
     qubits.length === 0
       ? el("p", { class: "field-note", text: "No run has measured a qubit of this target yet: run health with qubits \"all\"." })
-      : [grid(qubits), qubitTable(qubits)]);
+      : [grid(qubits), qubitTable(found.hardware_target, qubits)]);
 }
 
 /** A square per qubit, coloured by status, each linking to the run that last measured it. */
@@ -50,13 +50,13 @@ export function grid(qubits) {
   }));
 }
 
-function qubitTable(qubits) {
+function qubitTable(targetOf, qubits) {
   return scroller("Qubits table", table(null,
     ["Qubit", "Status", ...QUANTITIES.map(([, title]) => title), "Score", "Measured", "Run"],
     qubits.map((q) => {
       const run = latestRun(q);
       return [
-        String(q.qubit),
+        el("a", { href: `#/targets/${encodeURIComponent(targetOf)}/qubits/${q.qubit}`, class: "history-link", title: "history", text: String(q.qubit) }),
         el("span", { class: `badge badge-status-${q.status}`, text: q.status, title: q.status_reasons.join("; ") }),
         ...QUANTITIES.map(([name, , unit]) => cellOf(q[name], unit)),
         q.score === null ? DASH : sig(q.score, 3),

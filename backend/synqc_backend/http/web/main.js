@@ -1,11 +1,13 @@
 // The console's entry point: loads the server's facts, routes between views by the URL hash
-// (`#/`, `#/runs/<id>`, `#/history?preset=…`, `#/targets`, `#/targets/<id>`: a target's qubits)
-// and keeps the service strip fresh.
+// (`#/`, `#/runs/<id>`, `#/history?preset=…`, `#/targets`, `#/targets/<id>`: a target's qubits,
+// `#/targets/<id>/qubits/<q>`: one qubit over time, `#/monitors`) and keeps the service strip fresh.
 
 import { ApiClient, apiBase } from "./api_client.js";
 import { showDevice } from "./device_view.js";
 import { el, replace } from "./dom.js";
 import { showHistory } from "./history_view.js";
+import { showMonitors } from "./monitors_view.js";
+import { showQubitHistory } from "./qubit_history_view.js";
 import { renderKpiTiles } from "./kpi_tiles.js";
 import { showRunDetail } from "./run_detail.js";
 import { RunPanel } from "./run_panel.js";
@@ -14,8 +16,8 @@ import { showService } from "./service_strip.js";
 import { showTargets } from "./targets_view.js";
 
 const HEALTH_EVERY_MS = 10000;
-const VIEWS = ["run", "detail", "history", "targets"];
-const TITLES = { run: "Run", detail: "Run detail", history: "History", targets: "Targets" };
+const VIEWS = ["run", "detail", "history", "targets", "monitors"];
+const TITLES = { run: "Run", detail: "Run detail", history: "History", targets: "Targets", monitors: "Monitors" };
 
 const client = new ApiClient(apiBase(window.location));
 const server = { health: null, targets: [], presets: [], definitions: new Map() };
@@ -92,6 +94,7 @@ function route() {
   viewHandle = null;
   const [path, query = ""] = (window.location.hash || "#/").slice(1).split("?");
   const runMatch = path.match(/^\/runs\/([A-Za-z0-9-]+)$/);
+  const qubitMatch = path.match(/^\/targets\/([^/]+)\/qubits\/(\d+)$/);
   if (runMatch) {
     showView("detail");
     viewHandle = showRunDetail(client, runMatch[1], document.getElementById("view-detail"), server.definitions);
@@ -101,10 +104,17 @@ function route() {
   } else if (path === "/targets") {
     showView("targets");
     showTargets(document.getElementById("view-targets"), server.targets);
+  } else if (qubitMatch) {
+    showView("targets");
+    const [, targetId, qubit] = qubitMatch;
+    viewHandle = showQubitHistory(client, decodeURIComponent(targetId), qubit, document.getElementById("view-targets"));
   } else if (path.startsWith("/targets/")) {
     showView("targets");
     const targetId = decodeURIComponent(path.slice("/targets/".length));
     viewHandle = showDevice(client, targetId, document.getElementById("view-targets"));
+  } else if (path === "/monitors") {
+    showView("monitors");
+    viewHandle = showMonitors(client, document.getElementById("view-monitors"));
   } else showView("run");
   if (routedOnce) {
     document.getElementById("main").focus({ preventScroll: true });

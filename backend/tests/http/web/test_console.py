@@ -289,3 +289,44 @@ def test_a_run_over_several_qubits_shows_each_qubit_and_the_device_view(
     table_rows = page.locator(".device-view .qubit-table tbody tr")
     expect(table_rows).to_have_count(len(shown))
     screenshot(page, "device-view")
+
+
+def test_a_qubits_history_and_the_monitors_are_shown(
+    console: Console, console_server: LiveServer
+) -> None:
+    page, _ = console
+    for seed in (1, 2):
+        run_id = httpx.post(
+            f"{console_server.base_url}/runs",
+            json={"preset": "health", "qubits": [5], "shot_budget": 4_096, "seed": seed},
+            timeout=10,
+        ).json()["id"]
+        deadline = time.monotonic() + 90
+        while api_run(console_server, run_id)["status"] != "succeeded":
+            assert time.monotonic() < deadline, "the run did not succeed"
+            time.sleep(0.3)
+    monitor = httpx.post(
+        f"{console_server.base_url}/monitors",
+        json={"qubits": [5], "every": "P1D", "shot_budget": 2_048},
+        timeout=10,
+    ).json()
+
+    page.goto(f"{console_server.base_url}/#/targets/sim_local")
+    page.click(".device-view .qubit-table a.history-link:text-is('5')")
+    expect(page).to_have_url(re.compile("#/targets/sim_local/qubits/5$"))
+    plots = page.locator("img[data-history]")
+    expect(plots).to_have_count(5)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('img[data-history]')]"
+        ".every(i => i.complete && i.naturalWidth > 0)"
+    )
+    screenshot(page, "qubit-history")
+
+    page.click("nav a[data-view=monitors]")
+    row = page.locator(".monitors-table tbody tr", has_text=monitor["id"][:8])
+    expect(row).to_contain_text("P1D")
+    row.locator("button").click()
+    expect(row.locator("button")).to_have_text("Resume")
+    paused = httpx.get(f"{console_server.base_url}/monitors/{monitor['id']}", timeout=10).json()
+    assert paused["paused"] is True
+    screenshot(page, "monitors")
