@@ -37,4 +37,4 @@ def record_qubit_measurements(repository: RunRepository, run: RunRow) -> None:
         )
     repository.replace_qubit_measurements(run, rows)
     for row in rows:
-        repository.refresh_latest(row.hardware_target, row.qubit, row.quantity)
+        repository.point_latest(row)

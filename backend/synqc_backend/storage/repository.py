@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import case, delete, func, select, text, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -204,36 +206,32 @@ class RunRepository:
         )
         return list(reversed(self._session.scalars(query).all()))
 
-    def refresh_latest(self, hardware_target: str, qubit: int, quantity: str) -> None:
-        """Point the series' latest entry at its most recent measurement (none: remove it)."""
-        table = QubitMeasurementRow
-        newest = self._session.scalar(
-            select(table.id)
-            .where(
-                table.hardware_target == hardware_target,
-                table.qubit == qubit,
-                table.quantity == quantity,
-            )
-            .order_by(table.measured_at.desc(), table.id.desc())
-            .limit(1)
+    def point_latest(self, row: QubitMeasurementRow) -> None:
+        """Make `row` its series' latest entry unless a later measurement already is.
+
+        One upsert, so that runs on the same qubit finishing at once in different processes
+        neither collide on the entry nor leave it at the older of the two (PostgreSQL locks
+        the entry's row; the later commit compares against the earlier one's).
+        """
+        dialect = self._session.get_bind().dialect.name
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        statement = insert(QubitLatestRow).values(
+            hardware_target=row.hardware_target,
+            qubit=row.qubit,
+            quantity=row.quantity,
+            measurement_id=row.id,
+            measured_at=row.measured_at,
         )
-        key = (hardware_target, qubit, quantity)
-        entry = self._session.get(QubitLatestRow, key)
-        if newest is None:
-            if entry is not None:
-                self._session.delete(entry)
-        elif entry is None:
-            self._session.add(
-                QubitLatestRow(
-                    hardware_target=hardware_target,
-                    qubit=qubit,
-                    quantity=quantity,
-                    measurement_id=newest,
-                )
+        self._session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["hardware_target", "qubit", "quantity"],
+                set_={
+                    "measurement_id": statement.excluded.measurement_id,
+                    "measured_at": statement.excluded.measured_at,
+                },
+                where=QubitLatestRow.measured_at <= statement.excluded.measured_at,
             )
-        else:
-            entry.measurement_id = newest
-        self._session.flush()
+        )
 
     def latest_qubit_measurements(
         self, hardware_target: str, quantities: Sequence[str]

@@ -206,3 +206,4 @@ class QubitLatestRow(Base):
     measurement_id: Mapped[int] = mapped_column(
         ForeignKey("qubit_measurements.id", ondelete="CASCADE")
     )
+    measured_at: Mapped[float] = mapped_column(Float)

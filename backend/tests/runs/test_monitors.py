@@ -66,7 +66,7 @@ def test_a_monitor_is_created_read_paused_resumed_and_deleted(monitors: TestClie
     ("body", "words"),
     [
         pytest.param({"every": "PT5S"}, "allows every 10 s", id="too-often"),
-        pytest.param({"every": "every minute"}, "neither an ISO-8601", id="unreadable"),
+        pytest.param({"every": "every day at 9 am"}, "neither an ISO-8601", id="unreadable"),
         pytest.param({"every": "*/2 * * * * *"}, "allows every 10 s", id="cron-too-often"),
         pytest.param(
             {"every": "PT10S", "shot_budget": 2_000}, "above the session limit", id="overspend"

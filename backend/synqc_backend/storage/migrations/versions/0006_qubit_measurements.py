@@ -51,6 +51,7 @@ def upgrade() -> None:
             sa.ForeignKey("qubit_measurements.id", ondelete="CASCADE"),
             nullable=False,
         ),
+        sa.Column("measured_at", sa.Float, nullable=False),
     )
 
 
