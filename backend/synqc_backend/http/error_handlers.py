@@ -1,5 +1,6 @@
 """Exception handlers: every error leaves the API in the contract's one envelope."""
 
+import json
 import logging
 import re
 from functools import partial
@@ -24,6 +25,15 @@ STORE_RETRY_AFTER_S = 5
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 
+class EnvelopeResponse(JSONResponse):
+    """The envelope as ASCII JSON: a request that echoes a lone surrogate (`"\\ud800"` is valid
+    JSON but no UTF-8 text) into an error message gets it escaped, not a 500."""
+
+    def render(self, content: Any) -> bytes:
+        text = json.dumps(content, ensure_ascii=True, allow_nan=False, separators=(",", ":"))
+        return text.encode()
+
+
 def install_error_handlers(app: FastAPI, api_prefix: str = "") -> None:
     """Every error in the envelope; `api_prefix` is where the app serves its routes again."""
     app.add_exception_handler(ApiError, _api_error)
@@ -32,12 +42,12 @@ def install_error_handlers(app: FastAPI, api_prefix: str = "") -> None:
     app.add_exception_handler(DBAPIError, _store_error)
 
 
-async def _api_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _api_error(_request: Request, exc: Exception) -> EnvelopeResponse:
     assert isinstance(exc, ApiError)
-    return JSONResponse(exc.envelope(), status_code=exc.status_code, headers=exc.headers)
+    return EnvelopeResponse(exc.envelope(), status_code=exc.status_code, headers=exc.headers)
 
 
-async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(_request: Request, exc: Exception) -> EnvelopeResponse:
     assert isinstance(exc, RequestValidationError)
     errors = [_plain_error(error) for error in exc.errors()]
     first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
@@ -50,10 +60,10 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
         {"errors": errors},
         "fix the fields listed in error_detail.errors; /docs shows the schema",
     )
-    return JSONResponse(body, status_code=422)
+    return EnvelopeResponse(body, status_code=422)
 
 
-async def _http_error(request: Request, exc: Exception, *, api_prefix: str) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception, *, api_prefix: str) -> EnvelopeResponse:
     assert isinstance(exc, HTTPException)
     headers = dict(exc.headers or {})
     if exc.status_code == 404:
@@ -68,7 +78,7 @@ async def _http_error(request: Request, exc: Exception, *, api_prefix: str) -> J
     if exc.status_code == 405:
         headers["Allow"] = _allowed_methods(request, api_prefix)
     body = error_envelope(code, str(exc.detail), {}, hint)
-    return JSONResponse(body, status_code=exc.status_code, headers=headers)
+    return EnvelopeResponse(body, status_code=exc.status_code, headers=headers)
 
 
 def _allowed_methods(request: Request, api_prefix: str) -> str:
@@ -111,7 +121,7 @@ def _template_pattern(template: str) -> str:
     return "".join("[^/]+" if part.startswith("{") else re.escape(part) for part in parts)
 
 
-async def _store_error(request: Request, exc: Exception) -> JSONResponse:
+async def _store_error(request: Request, exc: Exception) -> EnvelopeResponse:
     """The store cannot be reached: 503 with a retry hint; any other database error is a bug."""
     assert isinstance(exc, DBAPIError)
     if isinstance(exc.orig, psycopg.DataError) and "NUL" in str(exc.orig):
@@ -122,7 +132,7 @@ async def _store_error(request: Request, exc: Exception) -> JSONResponse:
             {},
             "remove NUL (\\x00, %00) characters from the path and query",
         )
-        return JSONResponse(body, status_code=422)
+        return EnvelopeResponse(body, status_code=422)
     if is_unreachable(exc):
         message = "the run store is unreachable"
         hint = (
@@ -139,7 +149,7 @@ async def _store_error(request: Request, exc: Exception) -> JSONResponse:
         ErrorCode.STORE_UNAVAILABLE, message, {"retry_after_s": STORE_RETRY_AFTER_S}, hint
     )
     headers = {"Retry-After": str(STORE_RETRY_AFTER_S)}
-    return JSONResponse(body, status_code=503, headers=headers)
+    return EnvelopeResponse(body, status_code=503, headers=headers)
 
 
 class UnexpectedErrorMiddleware:
@@ -176,7 +186,7 @@ class UnexpectedErrorMiddleware:
                 {"request_id": request_id},
                 "report the request id; the error was logged with it",
             )
-            await JSONResponse(body, status_code=500)(scope, receive, send)
+            await EnvelopeResponse(body, status_code=500)(scope, receive, send)
 
 
 def _plain_error(error: Any) -> dict[str, Any]:

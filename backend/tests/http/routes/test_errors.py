@@ -416,3 +416,12 @@ def test_an_unexpected_error_is_a_500_envelope_carrying_the_request_id(
     assert "boom" not in response.text
     assert response.headers.get("x-request-id") == "trace-500"
     assert detail["error_detail"] == {"request_id": "trace-500"}
+
+
+def test_a_lone_surrogate_echoed_into_an_error_is_a_4xx_not_a_500(client: TestClient) -> None:
+    body = b'{"preset": "hello_quantum_sim", "compare_targets": ["\\ud800"]}'
+
+    response = client.post("/runs", content=body, headers={"Content-Type": "application/json"})
+
+    detail = error_of(response, 400, "INVALID_TARGET")
+    assert "\ud800" in detail["error_message"]
